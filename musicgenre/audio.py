@@ -1,0 +1,59 @@
+"""Audio decoding shared by every stage.
+
+One place decides what "readable" means, so the manifest, the features and (later) ``predict``
+agree on which files are usable.
+"""
+
+import warnings
+
+import numpy as np
+import soundfile as sf
+
+from .errors import MusicgenreError
+
+
+def probe(path):
+    """Describe an audio file without trusting it.
+
+    Returns ``duration_s``, ``sample_rate``, ``channels`` and ``readable``. A file is readable when
+    it decodes completely into at least one finite sample; anything else (corrupt header,
+    truncated data, NaN samples, not audio at all) gives ``readable=False`` and zeros, never an
+    exception: the Kaggle copy of GTZAN ships one such file (``jazz.00054.wav``).
+    """
+    try:
+        data, sample_rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception:  # soundfile raises several types for corrupt input; all mean "unreadable"
+        return {"duration_s": 0.0, "sample_rate": 0, "channels": 0, "readable": False}
+    readable = data.shape[0] > 0 and bool(np.isfinite(data).all())
+    return {
+        "duration_s": round(data.shape[0] / sample_rate, 4) if readable else 0.0,
+        "sample_rate": int(sample_rate) if readable else 0,
+        "channels": int(data.shape[1]) if readable else 0,
+        "readable": readable,
+    }
+
+
+def load(path, sample_rate):
+    """Decode ``path`` to mono float32 at ``sample_rate`` (down-mixing and resampling as needed).
+
+    This is ``librosa.load(path, sr=sample_rate)``, the call behind the Kaggle feature CSVs, with
+    a clear error naming the file when it cannot be decoded.
+    """
+    import librosa  # deferred: importing librosa costs ~1 s, stages that only probe don't pay it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # audioread fallback warnings; failure raises below
+            y, _ = librosa.load(str(path), sr=sample_rate, mono=True)
+    except Exception as err:
+        raise MusicgenreError(
+            f"cannot decode {path}: {err}. Replace the file or remove it from the dataset"
+        ) from None
+    if y.size == 0 or not np.isfinite(y).all():
+        raise MusicgenreError(f"{path} has no usable samples (empty or NaN/inf audio)")
+    return y
+
+
+def write_wav(path, y, sample_rate):
+    """Write mono float audio as 16-bit PCM WAV, the format of GTZAN's Kaggle copy."""
+    sf.write(str(path), np.clip(y, -1.0, 1.0), sample_rate, subtype="PCM_16")

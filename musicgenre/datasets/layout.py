@@ -1,0 +1,75 @@
+"""The raw layout every source produces, and its manifest.
+
+``<raw>/audio/<genre>/<genre>.NNNNN.wav`` plus ``<raw>/manifest.csv`` with one row per file:
+``file, genre, md5, duration_s, sample_rate, channels, readable``. Later stages only ever read
+this layout, so a new source needs nothing but an importer into it.
+"""
+
+import hashlib
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .. import GENRES
+from ..audio import probe
+from ..errors import MusicgenreError
+
+#: A GTZAN clip name, as in the Kaggle copy (``.wav``) or the original Marsyas archive (``.au``).
+CLIP_NAME = re.compile(r"^(?P<genre>" + "|".join(GENRES) + r")\.(?P<number>\d{5})\.(?P<ext>wav|au)$")
+
+MANIFEST_COLUMNS = ["file", "genre", "md5", "duration_s", "sample_rate", "channels", "readable"]
+
+
+def audio_path(raw_dir, file):
+    """Where clip ``file`` (``genre.NNNNN.wav``) lives in the raw layout."""
+    return Path(raw_dir) / "audio" / file.split(".", 1)[0] / file
+
+
+def md5sum(path):
+    digest = hashlib.md5()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_manifest(raw_dir):
+    """Probe every clip under ``<raw_dir>/audio`` and return the manifest, sorted by file name."""
+    rows = []
+    for path in sorted((Path(raw_dir) / "audio").glob("*/*.wav")):
+        match = CLIP_NAME.match(path.name)
+        if not match:
+            continue
+        rows.append({"file": path.name, "genre": match["genre"], "md5": md5sum(path), **probe(path)})
+    return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+
+
+def check_counts(manifest, genres, per_genre, allow_incomplete):
+    """Check the copy holds ``per_genre`` clips numbered ``00000..`` for each genre.
+
+    A short copy is an error naming what is missing (with the way to go on anyway), or only a
+    warning when ``allow_incomplete`` is set.
+    """
+    present = set(manifest["file"])
+    missing = [
+        f"{genre}.{number:05d}.wav"
+        for genre in genres
+        for number in range(per_genre)
+        if f"{genre}.{number:05d}.wav" not in present
+    ]
+    if not missing:
+        return missing
+    shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+    report = (
+        f"the dataset copy is incomplete: {len(missing)} of {len(genres) * per_genre} expected "
+        f"clips are missing ({shown})"
+    )
+    if not allow_incomplete:
+        raise MusicgenreError(
+            report + ". Point dataset.local_path at a complete copy, or set "
+            "dataset.allow_incomplete: true to go on with what is there"
+        )
+    warnings.warn(report + "; going on because dataset.allow_incomplete is true", stacklevel=2)
+    return missing

@@ -1,0 +1,107 @@
+"""Import a GTZAN copy the user already has into the raw layout.
+
+Accepted: the Kaggle zip or its extracted folder (``genres_original/<genre>/*.wav``), the
+original Marsyas ``genres.tar.gz`` or its ``genres/`` folder (``*.au``). Clips are recognised by
+their name (``blues.00000.wav``/``.au``) wherever they sit, so the archive's folder structure does
+not matter. WAV bytes are copied unchanged (their md5 stays comparable with published sums);
+``.au`` clips are decoded and rewritten as 16-bit WAV.
+"""
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import soundfile as sf
+
+from ..audio import write_wav
+from ..errors import MusicgenreError
+from .layout import CLIP_NAME
+
+
+def import_local(source, raw_dir):
+    """Copy every GTZAN clip found in ``source`` (folder, ``.zip`` or ``.tar[.gz]``) into ``raw_dir``.
+
+    Returns the number of clips imported.
+    """
+    source = Path(source).expanduser()
+    if not str(source) or not source.exists():
+        raise MusicgenreError(
+            f"dataset.local_path {str(source)!r} does not exist. Set it to your GTZAN copy: "
+            "the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder"
+        )
+    if source.is_dir():
+        members = ((p.name, p.read_bytes) for p in sorted(source.rglob("*")) if p.is_file())
+        return _import_members(members, raw_dir, source)
+    if zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()]
+            _refuse_unsafe(names, source)
+            members = ((PurePosixPath(n).name, lambda n=n: archive.read(n)) for n in names)
+            return _import_members(members, raw_dir, source)
+    if tarfile.is_tarfile(source):
+        with tarfile.open(source) as archive:
+            infos = archive.getmembers()
+            _refuse_unsafe([i.name for i in infos], source)
+            links = [i.name for i in infos if i.issym() or i.islnk()]
+            if links:
+                raise MusicgenreError(f"{source} contains links ({links[0]} …); refusing to extract it")
+            members = (
+                (PurePosixPath(i.name).name, lambda i=i: archive.extractfile(i).read())
+                for i in infos
+                if i.isfile()
+            )
+            return _import_members(members, raw_dir, source)
+    raise MusicgenreError(
+        f"{source} is neither a folder, a zip nor a tar archive; point dataset.local_path at "
+        "the Kaggle zip/folder or the Marsyas genres.tar.gz/genres folder"
+    )
+
+
+def _refuse_unsafe(names, archive):
+    """Stop on any entry that would land outside the target folder if extracted as named."""
+    for name in names:
+        path = PurePosixPath(name.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+            raise MusicgenreError(
+                f"{archive} has an entry that would land outside the target folder: {name!r}. "
+                "Refusing to extract it; get a clean copy of the archive"
+            )
+
+
+def _import_members(members, raw_dir, source):
+    """Write the members named like GTZAN clips into the layout; ``members`` yields (name, reader)."""
+    count = 0
+    seen = set()
+    for name, read in members:
+        match = CLIP_NAME.match(name)
+        if not match:
+            continue
+        target_name = f"{match['genre']}.{match['number']}.wav"
+        if target_name in seen:
+            continue  # the same clip twice in one copy (e.g. an extracted folder beside its zip)
+        seen.add(target_name)
+        target = Path(raw_dir) / "audio" / match["genre"] / target_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = read()
+        if match["ext"] == "au":
+            _au_to_wav(data, target)
+        else:
+            target.write_bytes(data)
+        count += 1
+    if count == 0:
+        raise MusicgenreError(
+            f"no GTZAN clips (named like blues.00000.wav or blues.00000.au) found in {source}"
+        )
+    return count
+
+
+def _au_to_wav(data, target):
+    """Rewrite a Sun ``.au`` clip as WAV; an undecodable one is kept as is and probed unreadable."""
+    try:
+        y, sample_rate = sf.read(io.BytesIO(data), dtype="float32")
+    except Exception:
+        target.write_bytes(data)
+        return
+    write_wav(target, y, sample_rate)
+

@@ -1,0 +1,25 @@
+"""Where each stage reads and writes, relative to the project root (mirrors ``dvc.yaml``)."""
+
+from pathlib import Path
+
+RAW = Path("data/raw")
+RAW_MANIFEST = RAW / "manifest.csv"
+ARTISTS = RAW / "artists.csv"
+CLEAN_MANIFEST = Path("data/clean/manifest.csv")
+CHUNKS = Path("data/features/chunks.parquet")
+CLIPS = Path("data/features/clips.parquet")
+SPLIT = Path("data/split/split.csv")
+MODELS = Path("data/models")
+METRICS = Path("metrics")
+CLEANING_METRICS = METRICS / "cleaning.json"
+CONFUSION = Path("plots/confusion")
+IMAGES = Path("plots/images")
+CV_SCORES = Path("plots/cv_scores.csv")
+
+
+def model_dir(family):
+    return MODELS / family
+
+
+def family_metrics(family):
+    return METRICS / f"{family}.json"

@@ -1,0 +1,29 @@
+"""DVC stage ``clean``: apply the source's fault list and the cleaning policies (params ``clean``)."""
+
+import pandas as pd
+
+from musicgenre.errors import friendly_main
+from musicgenre.faults import clean, fault_list_path, read_fault_list
+from musicgenre.jsonio import write_json
+from musicgenre.params import load_params, section
+from musicgenre.paths import ARTISTS, CLEAN_MANIFEST, CLEANING_METRICS, RAW, RAW_MANIFEST
+
+
+@friendly_main
+def main():
+    params = load_params()
+    policy = section(params, "clean")
+    manifest = pd.read_csv(RAW_MANIFEST)
+    faults = read_fault_list(fault_list_path(section(params, "dataset.source"), RAW))
+    artists = pd.read_csv(ARTISTS).set_index("file")["artist"].to_dict() if ARTISTS.exists() else {}
+    table, counts = clean(manifest, faults, artists, policy.get("mislabel_policy"), policy.get("distortion_policy"))
+    CLEAN_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(CLEAN_MANIFEST, index=False)
+    write_json(counts, CLEANING_METRICS)
+    print(f"clean: {counts['usable']} of {counts['files']} clips usable; {counts['dropped_duplicate']} duplicates, "
+          f"{counts['relabelled']} relabelled, {counts['dropped_mislabel']} mislabels dropped, "
+          f"{counts['unreadable']} unreadable")
+
+
+if __name__ == "__main__":
+    main()

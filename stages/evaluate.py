@@ -1,0 +1,41 @@
+"""DVC stage ``evaluate@<family>``: test-set metrics, confusion plot data and PNG."""
+
+import sys
+
+import numpy as np
+
+from musicgenre.errors import friendly_main
+from musicgenre.evaluation import evaluate
+from musicgenre.jsonio import read_json, write_json
+from musicgenre.models import load_bundle
+from musicgenre.params import load_params, section
+from musicgenre.paths import CHUNKS, CONFUSION, IMAGES, SPLIT, family_metrics, model_dir
+from musicgenre.plots import confusion_png
+from musicgenre.training import read_table
+
+
+@friendly_main
+def main(family):
+    strategy = section(load_params(), "split.strategy")
+    bundle = load_bundle(model_dir(family) / "model.joblib")
+    table = read_table(CHUNKS, SPLIT)
+    test = table[table["set"] == "test"]
+    metrics, clips = evaluate(bundle["model"], test[bundle["feature_names"]].to_numpy(), test)
+    folds = read_json(model_dir(family) / "cv.json")["folds"]
+    clip_cv = [f["clip_accuracy"] for f in folds]
+    metrics["cv"] = {"clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
+                     "clip_accuracy_std": round(float(np.std(clip_cv)), 4), "folds": len(folds)}
+    metrics["split"] = strategy
+    write_json(metrics, family_metrics(family))
+    CONFUSION.mkdir(parents=True, exist_ok=True)
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    clips[["file", "actual", "predicted"]].to_csv(CONFUSION / f"{family}.csv", index=False)
+    confusion_png(clips["actual"], clips["predicted"], bundle["labels"],
+                  f"{family}: clip accuracy {metrics['clip']['accuracy']:.3f} ({strategy} split)",
+                  IMAGES / f"{family}_confusion.png")
+    print(f"evaluate@{family}: chunk accuracy {metrics['chunk']['accuracy']:.3f}, "
+          f"clip accuracy {metrics['clip']['accuracy']:.3f} on {metrics['test_size']['clips']} test clips")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,41 @@
+"""DVC stage ``features``: the 57 Kaggle descriptors of every readable clip, per chunk and per clip.
+
+Runs on the raw manifest, not the cleaned one, so changing a cleaning policy never pays for
+feature extraction again.
+"""
+
+import sys
+
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm import tqdm
+
+from musicgenre.datasets.layout import audio_path
+from musicgenre.errors import friendly_main
+from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.params import load_params, number, section
+from musicgenre.paths import CHUNKS, CLIPS, RAW, RAW_MANIFEST
+
+
+@friendly_main
+def main():
+    settings = section(load_params(), "features")
+    sample_rate = number(settings.get("sample_rate"), "features.sample_rate", 4000, 96000, integer=True)
+    chunk_seconds = number(settings.get("chunk_seconds"), "features.chunk_seconds", 0.5, 30.0)
+    n_jobs = number(settings.get("n_jobs"), "features.n_jobs", -1, integer=True)
+    manifest = pd.read_csv(RAW_MANIFEST)
+    files = manifest.loc[manifest["readable"], "file"].tolist()
+    jobs = (delayed(extract)(audio_path(RAW, f), sample_rate, chunk_seconds) for f in files)
+    results = Parallel(n_jobs=n_jobs or 1, return_as="generator")(jobs)
+    clip_rows, chunk_rows = [], []
+    for file, (clip, chunks) in zip(files, tqdm(results, total=len(files), desc="features", unit="clip", file=sys.stderr)):
+        clip_rows.append({"file": file, **clip})
+        chunk_rows += [{"file": file, **row} for row in chunks]
+    CHUNKS.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(chunk_rows, columns=["file", "chunk", "start_s", *FEATURE_NAMES]).to_parquet(CHUNKS, index=False)
+    pd.DataFrame(clip_rows, columns=["file", *FEATURE_NAMES]).to_parquet(CLIPS, index=False)
+    print(f"features: {len(clip_rows)} clips, {len(chunk_rows)} chunks of {chunk_seconds} s")
+
+
+if __name__ == "__main__":
+    main()

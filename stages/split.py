@@ -1,0 +1,29 @@
+"""DVC stage ``split``: train/test sets and CV folds by the chosen strategy (params ``split``)."""
+
+import pandas as pd
+
+from musicgenre.errors import friendly_main
+from musicgenre.faults import USABLE
+from musicgenre.params import load_params, section
+from musicgenre.paths import CHUNKS, CLEAN_MANIFEST, SPLIT
+from musicgenre.splits import make_split
+
+
+@friendly_main
+def main():
+    params = load_params()
+    settings = section(params, "split")
+    clips = pd.read_csv(CLEAN_MANIFEST)
+    clips = clips[clips["status"].isin(USABLE)]
+    chunks = pd.read_parquet(CHUNKS, columns=["file", "chunk"])
+    table = make_split(chunks, clips, settings.get("strategy"), settings.get("test_fraction"),
+                       settings.get("folds"), section(params, "seed"))
+    SPLIT.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(SPLIT, index=False)
+    per_set = table.drop_duplicates("file")["set"].value_counts()
+    print(f"split ({settings['strategy']}): {per_set.get('train', 0)} train clips, {per_set.get('test', 0)} test clips, "
+          f"{table.loc[table['set'] == 'test', 'artist'].nunique()} test artists")
+
+
+if __name__ == "__main__":
+    main()
