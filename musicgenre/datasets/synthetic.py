@@ -114,13 +114,13 @@ def make_artists(genre, count, rng):
                 name=f"{genre}_artist{index + 1}",
                 genre=genre,
                 key=int(rng.integers(-5, 7)),
-                tempo=float(rng.uniform(*style.tempo)),
-                slope=float(rng.uniform(-0.5, 0.5)),
-                cutoff=float(style.cutoff * rng.uniform(0.6, 1.6)),
-                drive=float(rng.uniform(0.0, 1.0)),
+                tempo=float(rng.uniform(style.tempo[0] * 0.85, style.tempo[1] * 1.15)),
+                slope=float(rng.uniform(-0.8, 0.8)),
+                cutoff=float(style.cutoff * rng.uniform(0.35, 2.5)),
+                drive=float(rng.uniform(0.3, 1.5) if rng.random() < 0.3 else 0.0),
                 kick_hz=float(rng.uniform(45, 90)),
-                noise=float(rng.uniform(0.002, 0.03)),
-                drum_level=float(rng.uniform(0.4, 1.0)),
+                noise=float(rng.uniform(0.002, 0.06)),
+                drum_level=float(rng.uniform(0.3, 1.0)),
                 seed=int(rng.integers(2**31)),
             )
         )
@@ -131,7 +131,7 @@ def render_clip(genre, artist, seconds, rng, sample_rate=SAMPLE_RATE):
     """Render one clip of ``genre`` played by ``artist``; ``rng`` varies clips of one artist."""
     style = STYLES[genre]
     n = int(seconds * sample_rate)
-    tempo = artist.tempo * rng.uniform(0.97, 1.03)
+    tempo = artist.tempo * rng.uniform(0.94, 1.06)
     step = 60.0 / tempo / 4  # a 16th note in seconds
     n_bars = int(np.ceil(seconds / (16 * step))) + 1
     swing = style.swing * rng.uniform(0.8, 1.2)
@@ -144,6 +144,8 @@ def render_clip(genre, artist, seconds, rng, sample_rate=SAMPLE_RATE):
     progression = _PROGRESSIONS[style.progression]
     start = int(rng.integers(len(progression)))
     slope = max(0.3, style.harmonics + artist.slope)
+    with_drums = style.drums is not None and rng.random() > 0.2  # some clips catch a breakdown
+    with_bass = rng.random() > 0.2
     root_midi = style.register + artist.key
     for bar in range(n_bars):
         root, chord = progression[(start + bar) % len(progression)]
@@ -151,13 +153,14 @@ def render_clip(genre, artist, seconds, rng, sample_rate=SAMPLE_RATE):
             notes = [root_midi + root + interval for interval in chord]
             length = style.comp_len * step * rng.uniform(0.9, 1.1)
             _add(mix, onset(bar, position), _chord(notes, length, slope, sample_rate, rng) * 0.25)
-        _add_bass(mix, style.bass, root_midi + root - 12, bar, onset, step, slope, sample_rate, rng)
+        if with_bass:
+            _add_bass(mix, style.bass, root_midi + root - 12, bar, onset, step, slope, sample_rate, rng)
         if genre in ("classical", "jazz"):  # a wandering melody line over the chords
             for position in range(0, 16, 4 if genre == "classical" else 2):
                 if rng.random() < 0.7:
                     note = root_midi + 12 + root + int(rng.choice([0, 2, 4, 5, 7, 9, 11, 12]))
                     _add(mix, onset(bar, position), _chord([note], 4 * step, slope + 0.3, sample_rate, rng) * 0.2)
-        if style.drums:
+        if with_drums:
             kicks, snares, hats = _PATTERNS[style.drums]
             level = artist.drum_level * 0.6
             for position in kicks:
@@ -168,10 +171,10 @@ def render_clip(genre, artist, seconds, rng, sample_rate=SAMPLE_RATE):
                 _add(mix, onset(bar, position), _hat(sample_rate, rng) * level * 0.25)
 
     y = mix[:n]
-    drive = style.distortion + (artist.drive if style.distortion > 0 else 0.0)
+    drive = style.distortion + artist.drive
     if drive > 0:
         y = np.tanh(y * (1 + drive)) / np.tanh(1 + drive)
-    y = _lowpass(y, artist.cutoff, sample_rate)
+    y = _lowpass(y, artist.cutoff * rng.uniform(0.85, 1.15), sample_rate)
     y = y / (np.max(np.abs(y)) + 1e-9) * rng.uniform(0.5, 0.9)
     y = y + rng.normal(0, artist.noise, n)
     return y.astype(np.float32)

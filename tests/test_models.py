@@ -1,0 +1,75 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from musicgenre.errors import MusicgenreError
+from musicgenre.evaluation import clip_predictions, evaluate
+from musicgenre.models import build, load_bundle, make_bundle, save_bundle
+from musicgenre.training import feature_columns
+
+
+def separable(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    genre = np.repeat(["blues", "jazz", "rock"], n // 3)
+    centre = {"blues": 0.0, "jazz": 3.0, "rock": 6.0}
+    features = np.stack([rng.normal([centre[g]] * 4, 1.0) for g in genre])
+    return features, genre
+
+
+@pytest.mark.parametrize("family, settings", [
+    ("knn", {"n_neighbors": 5, "p": 1, "leaf_size": 2}),
+    ("rf", {"n_estimators": 20, "max_depth": 4}),
+    ("mlp", {"hidden_layer_sizes": [16, 8], "solver": "adam", "max_iter": 300}),
+])
+def test_families_learn_a_separable_problem(family, settings):
+    features, genre = separable()
+    model = build(family, settings, "standard", seed=0).fit(features, genre)
+    test_features, test_genre = separable(seed=1)
+    assert (model.predict(test_features) == test_genre).mean() > 0.9
+
+
+def test_bad_model_settings_are_named():
+    with pytest.raises(MusicgenreError, match=r"models.knn has unknown setting\(s\) \['neighbours'\]"):
+        build("knn", {"neighbours": 3}, "standard", 0)
+    with pytest.raises(MusicgenreError, match="models.rf is invalid.*n_estimators"):
+        build("rf", {"n_estimators": -1}, "standard", 0)
+    with pytest.raises(MusicgenreError, match="train.scaler"):
+        build("knn", {}, "robust", 0)
+    with pytest.raises(MusicgenreError, match="drop_features names unknown"):
+        feature_columns(["mfcc21_mean"])
+    assert "mfcc2_mean" not in feature_columns(["mfcc2_mean"])
+
+
+def test_bundle_round_trip_and_version_guard(tmp_path):
+    features, genre = separable()
+    model = build("knn", {"n_neighbors": 3}, "minmax", 0).fit(features, genre)
+    bundle = make_bundle(model, "knn", ["a", "b", "c", "d"], model.classes_, {"sample_rate": 22050})
+    save_bundle(bundle, tmp_path / "model.joblib")
+    loaded = load_bundle(tmp_path / "model.joblib")
+    assert (loaded["model"].predict(features) == model.predict(features)).all()
+    assert loaded["labels"] == ["blues", "jazz", "rock"] and loaded["feature_config"] == {"sample_rate": 22050}
+    bundle["versions"]["scikit-learn"] = "0.22"
+    save_bundle(bundle, tmp_path / "old.joblib")
+    with pytest.raises(MusicgenreError, match="made with scikit-learn 0.22"):
+        load_bundle(tmp_path / "old.joblib")
+    with pytest.raises(MusicgenreError, match="not found"):
+        load_bundle(tmp_path / "missing.joblib")
+
+
+def test_clip_vote_is_majority_with_probability_tiebreak():
+    labels = ["blues", "jazz"]
+    files = ["a", "a", "a", "b", "b"]
+    proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.45, 0.55], [0.6, 0.4], [0.2, 0.8]])
+    votes = clip_predictions(files, proba, labels)
+    assert votes["a"] == "jazz"  # two votes beat one confident vote
+    assert votes["b"] == "jazz"  # 1-1 tie: the larger summed probability wins
+
+
+def test_evaluate_reports_chunk_and_clip_scores():
+    features, genre = separable()
+    model = build("knn", {"n_neighbors": 3}, "standard", 0).fit(features, genre)
+    rows = pd.DataFrame({"file": [f"{g}.{i // 2:05d}.wav" for i, g in enumerate(genre)], "genre": genre})
+    metrics, clips = evaluate(model, features, rows)
+    assert metrics["test_size"] == {"chunks": 60, "clips": 30}
+    assert set(metrics) == {"chunk", "clip", "per_genre_f1", "test_size"}
+    assert metrics["clip"]["accuracy"] > 0.9 and len(clips) == 30

@@ -1,0 +1,98 @@
+"""End to end: the real DVC pipeline in a temporary git repository, on a tiny demo set."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import PROJECT
+from musicgenre.cli import set_param
+
+pytestmark = pytest.mark.slow
+
+TINY = {
+    "dataset.synthetic.artists_per_genre": 2,
+    "dataset.synthetic.clips_per_artist": 3,
+    "dataset.synthetic.clip_seconds": 6.5,
+    "dataset.synthetic.duplicates": 2,
+    "dataset.synthetic.mislabels": 2,
+    "split.folds": 2,
+    "models.rf.n_estimators": 25,
+    "models.mlp.hidden_layer_sizes": [32, 16],
+    "models.mlp.max_iter": 60,
+}
+
+
+def run(args, cwd, env, check=True):
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def stages_run(output):
+    return set(re.findall(r"Running stage '([^']+)'", output))
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    for name in ("dvc.yaml", "params.yaml", ".dvcignore", ".gitignore"):
+        shutil.copy(PROJECT / name, root / name)
+    for name in ("stages", "musicgenre"):
+        shutil.copytree(PROJECT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / ".dvc").mkdir()
+    shutil.copy(PROJECT / ".dvc" / "config", root / ".dvc" / "config")
+    for key, value in TINY.items():
+        set_param(root / "params.yaml", key, value)
+    home = root.parent / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE")}
+    env.update(HOME=str(home), PYTHONPATH=str(root), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+    run(["git", "init", "-q"], root, env)
+    run(["git", "add", "-A"], root, env)
+    run(["git", "commit", "-qm", "project"], root, env)
+    return root, env
+
+
+def test_default_source_without_credentials_stops_clearly(repo):
+    root, env = repo
+    result = run([sys.executable, "-m", "dvc", "repro"], root, env, check=False)
+    assert result.returncode != 0
+    assert "needs Kaggle credentials" in result.stderr and "make demo" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_demo_then_incremental_reruns(repo):
+    root, env = repo
+    demo = run([sys.executable, "-m", "musicgenre", "demo"], root, env)
+    assert "metrics/<family>.json" in demo.stdout and "plots/images" in demo.stdout
+    for family in ("knn", "rf", "mlp"):
+        metrics = json.loads((root / "metrics" / f"{family}.json").read_text())
+        assert metrics["split"] == "artist" and 0.0 <= metrics["clip"]["accuracy"] <= 1.0
+        assert metrics["test_size"]["clips"] > 0 and len(metrics["per_genre_f1"]) == 10
+        assert (root / "plots" / "images" / f"{family}_confusion.png").stat().st_size > 0
+    assert (root / "plots" / "images" / "comparison.png").exists()
+
+    cleaning = json.loads((root / "metrics" / "cleaning.json").read_text())
+    assert cleaning["dropped_duplicate"] == 2 and cleaning["relabelled"] == 2 and cleaning["unreadable"] == 1
+    assert cleaning["usable"] == 60 - 2 - 1
+
+    shown = run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], root, env).stdout
+    assert {"metrics/knn.json", "metrics/rf.json", "metrics/mlp.json"} <= set(re.findall(r"metrics/\w+\.json", shown))
+
+    again = run([sys.executable, "-m", "dvc", "repro"], root, env)
+    assert stages_run(again.stdout) == set() and "up to date" in again.stdout
+
+    set_param(root / "params.yaml", "models.knn.n_neighbors", 3)
+    changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
+    assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare"}
+
+    assert stages_run(run([sys.executable, "-m", "dvc", "repro"], root, env).stdout) == set()
+    assert yaml.safe_load((root / "params.yaml").read_text())["dataset"]["source"] == "synthetic"
