@@ -47,16 +47,7 @@ def describe(y, sr, harmonic, percussive):
         "harmony": harmonic,
         "perceptr": percussive,
     }
-    row = {}
-    for name in SPECTRAL:
-        row[f"{name}_mean"] = float(np.mean(series[name]))
-        row[f"{name}_var"] = float(np.var(series[name]))
-    row["tempo"] = float(np.atleast_1d(tempo)[0])
-    mfcc = librosa.feature.mfcc(S=mel_db, n_mfcc=20)
-    for i in range(20):
-        row[f"mfcc{i + 1}_mean"] = float(np.mean(mfcc[i]))
-        row[f"mfcc{i + 1}_var"] = float(np.var(mfcc[i]))
-    return row
+    return _summarise(series, tempo, librosa.feature.mfcc(S=mel_db, n_mfcc=20))
 
 
 def extract(path, sample_rate, chunk_seconds):
@@ -82,3 +73,35 @@ def extract(path, sample_rate, chunk_seconds):
         row = describe(y[part], sample_rate, harmonic[part], percussive[part])
         chunks.append({"chunk": index, "start_s": index * chunk_seconds, **row})
     return clip, chunks
+
+
+def kaggle_recipe(y, sr):
+    """The reference: the Kaggle CSV recipe, one librosa call per feature, each on its own STFT.
+
+    Slow on purpose (it is what :func:`describe` must equal, separation included); the tests
+    compare against it and ``benchmarks/features.py`` measures the speed-up over it.
+    """
+    import librosa
+
+    harmonic, percussive = librosa.effects.hpss(y)
+    series = {
+        "chroma_stft": librosa.feature.chroma_stft(y=y, sr=sr),
+        "rms": librosa.feature.rms(y=y),
+        "spectral_centroid": librosa.feature.spectral_centroid(y=y, sr=sr),
+        "spectral_bandwidth": librosa.feature.spectral_bandwidth(y=y, sr=sr),
+        "rolloff": librosa.feature.spectral_rolloff(y=y, sr=sr),
+        "zero_crossing_rate": librosa.feature.zero_crossing_rate(y),
+        "harmony": harmonic,
+        "perceptr": percussive,
+    }
+    tempo = librosa.beat.beat_track(y=y, sr=sr)[0]
+    return _summarise(series, tempo, librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20))
+
+
+def _summarise(series, tempo, mfcc):
+    """Mean and variance over frames (the Kaggle columns), in the Kaggle order."""
+    row = {f"{name}_{stat}": float(getattr(np, stat)(series[name])) for name in SPECTRAL for stat in ("mean", "var")}
+    row["tempo"] = float(np.atleast_1d(tempo)[0])
+    for i in range(20):
+        row[f"mfcc{i + 1}_mean"], row[f"mfcc{i + 1}_var"] = float(np.mean(mfcc[i])), float(np.var(mfcc[i]))
+    return row

@@ -3,35 +3,15 @@ import numpy as np
 import pytest
 
 from musicgenre.audio import write_wav
-from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.features import FEATURE_NAMES, extract, kaggle_recipe
 
 SR = 22050
+
 KAGGLE_COLUMNS = (
     "chroma_stft_mean chroma_stft_var rms_mean rms_var spectral_centroid_mean spectral_centroid_var "
     "spectral_bandwidth_mean spectral_bandwidth_var rolloff_mean rolloff_var zero_crossing_rate_mean "
     "zero_crossing_rate_var harmony_mean harmony_var perceptr_mean perceptr_var tempo").split() + [
     f"mfcc{i}_{s}" for i in range(1, 21) for s in ("mean", "var")]
-
-
-def direct(y):
-    """The Kaggle recipe, one librosa call per feature, each on its own STFT."""
-    harmonic, percussive = librosa.effects.hpss(y)
-    series = {
-        "chroma_stft": librosa.feature.chroma_stft(y=y, sr=SR),
-        "rms": librosa.feature.rms(y=y),
-        "spectral_centroid": librosa.feature.spectral_centroid(y=y, sr=SR),
-        "spectral_bandwidth": librosa.feature.spectral_bandwidth(y=y, sr=SR),
-        "rolloff": librosa.feature.spectral_rolloff(y=y, sr=SR),
-        "zero_crossing_rate": librosa.feature.zero_crossing_rate(y),
-        "harmony": harmonic,
-        "perceptr": percussive,
-    }
-    row = {f"{k}_{s}": float(getattr(np, s)(v)) for k, v in series.items() for s in ("mean", "var")}
-    row["tempo"] = float(np.atleast_1d(librosa.beat.beat_track(y=y, sr=SR)[0])[0])
-    mfcc = librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20)
-    for i in range(20):
-        row[f"mfcc{i + 1}_mean"], row[f"mfcc{i + 1}_var"] = float(mfcc[i].mean()), float(mfcc[i].var())
-    return row
 
 
 def test_names_are_the_kaggle_columns_in_order():
@@ -43,7 +23,7 @@ def test_clip_features_equal_direct_librosa_calls(tmp_path, tone):
     path = tmp_path / "clip.wav"
     write_wav(path, tone, SR)
     clip, _ = extract(path, SR, 3.0)
-    expected = direct(librosa.load(path, sr=SR)[0])
+    expected = kaggle_recipe(librosa.load(path, sr=SR)[0], SR)
     for name in FEATURE_NAMES:
         assert clip[name] == pytest.approx(expected[name], rel=1e-5, abs=1e-9), name
 
@@ -54,7 +34,7 @@ def test_chunk_features_equal_direct_calls_on_the_chunk(tmp_path, tone):
     _, chunks = extract(path, SR, 3.0)
     assert [c["chunk"] for c in chunks] == [0, 1]  # 7 s: two full 3 s chunks, the remainder dropped
     y = librosa.load(path, sr=SR)[0]
-    expected = direct(y[3 * SR:6 * SR])
+    expected = kaggle_recipe(y[3 * SR:6 * SR], SR)
     for name in FEATURE_NAMES:
         if name.startswith(("harmony", "perceptr")):
             # sliced from the clip's single harmonic/percussive separation: edge effects only
@@ -70,7 +50,7 @@ def test_resamples_and_downmixes_like_librosa_load(tmp_path, tone):
     path = tmp_path / "stereo44k.wav"
     sf.write(path, librosa.resample(stereo.T, orig_sr=SR, target_sr=44100).T, 44100)
     clip, _ = extract(path, SR, 3.0)
-    assert clip == pytest.approx(direct(librosa.load(path, sr=SR)[0]), rel=1e-5, abs=1e-9)
+    assert clip == pytest.approx(kaggle_recipe(librosa.load(path, sr=SR)[0], SR), rel=1e-5, abs=1e-9)
 
 
 def test_clip_shorter_than_a_chunk_is_padded_with_a_warning(tmp_path, tone):

@@ -16,6 +16,7 @@ def separable(n=60, seed=0):
     return features, genre
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("family, settings", [
     ("knn", {"n_neighbors": 5, "p": 1, "leaf_size": 2}),
     ("rf", {"n_estimators": 20, "max_depth": 4}),

@@ -39,9 +39,11 @@ def stages_run(output):
     return set(re.findall(r"Running stage '([^']+)'", output))
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
+@pytest.fixture
+def repo(tmp_path):
+    """A fresh copy of the project (code and params only) in its own git repository."""
+    root = tmp_path / "project"
+    root.mkdir()
     for name in ("dvc.yaml", "params.yaml", ".dvcignore", ".gitignore"):
         shutil.copy(PROJECT / name, root / name)
     for name in ("stages", "musicgenre"):
@@ -50,7 +52,7 @@ def repo(tmp_path_factory):
     shutil.copy(PROJECT / ".dvc" / "config", root / ".dvc" / "config")
     for key, value in TINY.items():
         set_param(root / "params.yaml", key, value)
-    home = root.parent / "home"
+    home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE")}
     env.update(HOME=str(home), PYTHONPATH=str(root), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
