@@ -37,13 +37,15 @@ def summary(metrics_dir=METRICS):
     for path in sorted(Path(metrics_dir).glob("*.json")):
         data = read_json(path)
         if "clip" in data:
-            rows.append((path.stem, data.get("split", "?"), data["chunk"]["accuracy"], data["clip"]["accuracy"],
-                         data["clip"]["macro_f1"], data.get("cv", {}).get("clip_accuracy_mean", float("nan"))))
+            clip = data["clip"]
+            rows.append((path.stem, data.get("split", "?"), data["chunk"]["accuracy"], clip["accuracy"],
+                         f"[{clip['accuracy_ci95_low']:.3f}, {clip['accuracy_ci95_high']:.3f}]",
+                         clip["macro_f1"], data["cv"]["clip_accuracy_mean"]))
     if not rows:
         raise MusicgenreError(f"no model metrics in {metrics_dir}/; run dvc repro (or make demo) first")
     rows.sort(key=lambda row: -row[3])
-    lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'clip F1':>8} {'CV clip acc':>11}"]
-    lines += [f"{f:<8} {s:<8} {a:>9.3f} {c:>9.3f} {m:>8.3f} {v:>11.3f}" for f, s, a, c, m, v in rows]
+    lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} {'CV clip acc':>11}"]
+    lines += [f"{f:<8} {s:<8} {a:>9.3f} {c:>9.3f} {ci:>15} {m:>8.3f} {v:>11.3f}" for f, s, a, c, ci, m, v in rows]
     return "\n".join(lines)
 
 

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
+from .stats import bootstrap_ci
+
 
 def clip_predictions(files, proba, labels):
     """Aggregate chunk probabilities ``proba`` (rows aligned with ``files``) to one label per clip."""
@@ -30,9 +32,10 @@ def scores(y_true, y_pred, labels):
     }
 
 
-def evaluate(model, features, rows):
+def evaluate(model, features, rows, seed=0):
     """Score a fitted model on test ``rows`` (``file, genre``) with chunk ``features`` aligned to them.
 
+    Accuracies carry a 95% bootstrap interval over test clips (``seed`` makes it repeatable).
     Returns ``(metrics, clips)`` where ``clips`` has one row per test clip: file, actual, predicted.
     """
     labels = list(model.classes_)
@@ -43,9 +46,15 @@ def evaluate(model, features, rows):
     clips = pd.DataFrame({"file": actual.index, "actual": actual.to_numpy(),
                           "predicted": clip_pred.loc[actual.index].to_numpy()})
     per_genre = f1_score(clips["actual"], clips["predicted"], labels=labels, average=None, zero_division=0)
+    per_clip = (pd.Series(chunk_pred == rows["genre"].to_numpy(), index=rows.index)
+                .groupby(rows["file"].to_numpy()).agg(["sum", "count"]))
+    chunk_ci = bootstrap_ci(per_clip["sum"], per_clip["count"], seed=seed)
+    clip_ci = bootstrap_ci(clips["actual"] == clips["predicted"], seed=seed)
     metrics = {
-        "chunk": scores(rows["genre"], chunk_pred, labels),
-        "clip": scores(clips["actual"], clips["predicted"], labels),
+        "chunk": {**scores(rows["genre"], chunk_pred, labels),
+                  "accuracy_ci95_low": chunk_ci[0], "accuracy_ci95_high": chunk_ci[1]},
+        "clip": {**scores(clips["actual"], clips["predicted"], labels),
+                 "accuracy_ci95_low": clip_ci[0], "accuracy_ci95_high": clip_ci[1]},
         "per_genre_f1": {label: round(float(f), 4) for label, f in zip(labels, per_genre)},
         "test_size": {"chunks": int(len(rows)), "clips": int(len(clips))},
     }

@@ -15,6 +15,7 @@ CLEANING_METRICS = METRICS / "cleaning.json"
 CONFUSION = Path("plots/confusion")
 IMAGES = Path("plots/images")
 CV_SCORES = Path("plots/cv_scores.csv")
+COMPARISON = METRICS / "comparison.json"
 
 
 def model_dir(family):

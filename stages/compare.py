@@ -1,12 +1,18 @@
-"""DVC stage ``compare``: the cross-validation boxplot across families (the original study's figure)."""
+"""DVC stage ``compare``: families side by side.
+
+Writes the cross-validation boxplot (the original study's figure, test accuracy as a dot) and
+``metrics/comparison.json``: an exact McNemar test between the two best families on the same
+test clips, so a gap between them can be told apart from noise.
+"""
 
 import pandas as pd
 
 from musicgenre.errors import friendly_main
-from musicgenre.jsonio import read_json
+from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
-from musicgenre.paths import CV_SCORES, IMAGES, family_metrics, model_dir
+from musicgenre.paths import COMPARISON, CONFUSION, CV_SCORES, IMAGES, model_dir
 from musicgenre.plots import comparison_png
+from musicgenre.stats import mcnemar
 
 
 @friendly_main
@@ -14,13 +20,23 @@ def main():
     params = load_params()
     families = list(section(params, "models"))
     cv = {f: [fold["clip_accuracy"] for fold in read_json(model_dir(f) / "cv.json")["folds"]] for f in families}
-    test = {f: read_json(family_metrics(f))["clip"]["accuracy"] for f in families}
+    clips = {f: pd.read_csv(CONFUSION / f"{f}.csv").set_index("file").sort_index() for f in families}
+    correct = {f: clips[f]["actual"] == clips[f]["predicted"] for f in families}
+    test = {f: round(float(correct[f].mean()), 4) for f in families}
     rows = [{"family": f, "fold": k, "clip_accuracy": score} for f in families for k, score in enumerate(cv[f])]
     CV_SCORES.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(CV_SCORES, index=False)
     IMAGES.mkdir(parents=True, exist_ok=True)
     comparison_png(cv, test, f"clip accuracy, {section(params, 'split.strategy')} split", IMAGES / "comparison.png")
-    print("compare: " + ", ".join(f"{f} test {test[f]:.3f}" for f in families))
+    ranked = sorted(families, key=lambda f: -test[f])
+    summary = {"clip_accuracy": test}
+    if len(ranked) >= 2:
+        best, second = ranked[:2]
+        summary["mcnemar"] = {"a": best, "b": second, "clips": int(len(correct[best])),
+                              **mcnemar(correct[best], correct[second].loc[correct[best].index])}
+    write_json(summary, COMPARISON)
+    print("compare: " + ", ".join(f"{f} test {test[f]:.3f}" for f in ranked)
+          + (f"; McNemar {best} vs {second}: p = {summary['mcnemar']['p_value']:.3f}" if len(ranked) >= 2 else ""))
 
 
 if __name__ == "__main__":

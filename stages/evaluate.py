@@ -16,11 +16,12 @@ from musicgenre.training import read_table
 
 @friendly_main
 def main(family):
-    strategy = section(load_params(), "split.strategy")
+    params = load_params()
+    strategy = section(params, "split.strategy")
     bundle = load_bundle(model_dir(family) / "model.joblib")
     table = read_table(CHUNKS, SPLIT)
     test = table[table["set"] == "test"]
-    metrics, clips = evaluate(bundle["model"], test[bundle["feature_names"]].to_numpy(), test)
+    metrics, clips = evaluate(bundle["model"], test[bundle["feature_names"]].to_numpy(), test, section(params, "seed"))
     folds = read_json(model_dir(family) / "cv.json")["folds"]
     clip_cv = [f["clip_accuracy"] for f in folds]
     metrics["cv"] = {"clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
@@ -34,7 +35,9 @@ def main(family):
                   f"{family}: clip accuracy {metrics['clip']['accuracy']:.3f} ({strategy} split)",
                   IMAGES / f"{family}_confusion.png")
     print(f"evaluate@{family}: chunk accuracy {metrics['chunk']['accuracy']:.3f}, "
-          f"clip accuracy {metrics['clip']['accuracy']:.3f} on {metrics['test_size']['clips']} test clips")
+          f"clip accuracy {metrics['clip']['accuracy']:.3f} "
+          f"[{metrics['clip']['accuracy_ci95_low']:.3f}, {metrics['clip']['accuracy_ci95_high']:.3f}] "
+          f"on {metrics['test_size']['clips']} test clips")
 
 
 if __name__ == "__main__":

@@ -74,3 +74,6 @@ def test_evaluate_reports_chunk_and_clip_scores():
     assert metrics["test_size"] == {"chunks": 60, "clips": 30}
     assert set(metrics) == {"chunk", "clip", "per_genre_f1", "test_size"}
     assert metrics["clip"]["accuracy"] > 0.9 and len(clips) == 30
+    for level in ("chunk", "clip"):
+        scores = metrics[level]
+        assert scores["accuracy_ci95_low"] <= scores["accuracy"] <= scores["accuracy_ci95_high"]

@@ -81,6 +81,10 @@ def test_demo_then_incremental_reruns(repo):
         assert metrics["test_size"]["clips"] > 0 and len(metrics["per_genre_f1"]) == 10
         assert (root / "plots" / "images" / f"{family}_confusion.png").stat().st_size > 0
     assert (root / "plots" / "images" / "comparison.png").exists()
+    comparison = json.loads((root / "metrics" / "comparison.json").read_text())
+    assert set(comparison["clip_accuracy"]) == {"knn", "rf", "mlp"}
+    assert 0.0 <= comparison["mcnemar"]["p_value"] <= 1.0
+    assert comparison["mcnemar"]["a"] == max(comparison["clip_accuracy"], key=comparison["clip_accuracy"].get)
 
     cleaning = json.loads((root / "metrics" / "cleaning.json").read_text())
     assert cleaning["dropped_duplicate"] == 2 and cleaning["relabelled"] == 2 and cleaning["unreadable"] == 1
