@@ -16,6 +16,8 @@ CONFUSION = Path("plots/confusion")
 IMAGES = Path("plots/images")
 CV_SCORES = Path("plots/cv_scores.csv")
 COMPARISON = METRICS / "comparison.json"
+LEAKAGE_METRICS = METRICS / "leakage.json"
+LEAKAGE_PLOT = Path("plots/leakage.png")
 
 
 def model_dir(family):

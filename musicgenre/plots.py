@@ -40,3 +40,22 @@ def comparison_png(cv_scores, test_scores, title, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def leakage_png(results, title, path):
+    """One bar per protocol with its 95% interval: the inflation, side by side."""
+    names = list(results)
+    accuracy = [results[n]["clip_accuracy"] for n in names]
+    errors = [[a - results[n]["clip_accuracy_ci95_low"] for n, a in zip(names, accuracy)],
+              [results[n]["clip_accuracy_ci95_high"] - a for n, a in zip(names, accuracy)]]
+    fig, ax = plt.subplots(figsize=(1.8 * len(names) + 1, 4.5))
+    bars = ax.bar(range(len(names)), accuracy, yerr=errors, capsize=6,
+                  color=["#c0392b", "#e67e22", "#2e86c1", "#1e8449"][: len(names)])
+    ax.bar_label(bars, labels=[f"{a:.2f}" for a in accuracy], label_type="center", color="white")
+    ax.set_xticks(range(len(names)), [results[n]["description"].replace(", ", "\n") for n in names], fontsize=8)
+    ax.set_ylabel("test clip accuracy (95% CI)")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,7 +1,10 @@
 """Train/test splits and cross-validation folds.
 
-Three strategies, so the cost of leakage can be measured rather than argued:
+Four strategies, so the cost of leakage can be measured rather than argued:
 
+* ``fault_filtered`` — GTZAN only: the published fault-filtered, artist-conscious split
+  (Kereliuk, Sturm & Larsen 2015); its train and valid lists train, its test list tests, and the
+  70 faulty clips it leaves out are left out.
 * ``artist`` — honest: no artist (hence no song, no duplicate recording) on both sides; the test
   set holds whole artists, chosen per genre so every genre is tested.
 * ``song`` — the original study's protocol: whole clips held out per genre; a clip's chunks never
@@ -20,14 +23,26 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train
 from .errors import MusicgenreError
 from .params import choice, number
 
-STRATEGIES = ("artist", "song", "random")
+STRATEGIES = ("fault_filtered", "artist", "song", "random")
 SPLIT_COLUMNS = ["file", "chunk", "genre", "artist", "set", "fold"]
 
 
-def make_split(chunks, clips, strategy, test_fraction, folds, seed):
+def resolve_strategy(strategy, source):
+    """``auto`` means the honest default of the source: ``fault_filtered`` for GTZAN, ``artist`` for the demo set."""
+    choice(strategy, "split.strategy", ("auto",) + STRATEGIES)
+    if strategy == "auto":
+        return "artist" if source == "synthetic" else "fault_filtered"
+    if strategy == "fault_filtered" and source == "synthetic":
+        raise MusicgenreError("split.strategy fault_filtered is GTZAN's published split; the synthetic demo set "
+                              "has none: use artist (or auto)")
+    return strategy
+
+
+def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=None):
     """Assign every chunk to ``train``/``test`` and every training chunk to a CV fold.
 
-    ``chunks`` has ``file, chunk``; ``clips`` has ``file, genre, artist`` (usable clips only).
+    ``chunks`` has ``file, chunk``; ``clips`` has ``file, genre, artist`` (usable clips only);
+    ``published`` maps file to ``train``/``valid``/``test`` for ``fault_filtered``.
     Returns a frame with :data:`SPLIT_COLUMNS`; test rows have ``fold = -1``.
     """
     choice(strategy, "split.strategy", STRATEGIES)
@@ -46,9 +61,16 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed):
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
         fold_of = _folds(splitter, train, groups=None)
     else:
-        group = "artist" if strategy == "artist" else "file"
-        test_groups = _held_out_groups(table.drop_duplicates("file"), group, test_fraction, rng)
-        table["set"] = np.where(table[group].isin(test_groups), "test", "train")
+        group = "file" if strategy == "song" else "artist"
+        if strategy == "fault_filtered":
+            table = table[table["file"].isin(published)].copy()
+            if table.empty:
+                raise MusicgenreError("no usable clip is in GTZAN's published fault-filtered split; "
+                                      "is the dataset GTZAN (files named like blues.00012.wav)?")
+            table["set"] = np.where(table["file"].map(published) == "test", "test", "train")
+        else:
+            test_groups = _held_out_groups(table.drop_duplicates("file"), group, test_fraction, rng)
+            table["set"] = np.where(table[group].isin(test_groups), "test", "train")
         train = table[table["set"] == "train"]
         n_groups = train[group].nunique()
         if n_groups < folds:

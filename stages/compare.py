@@ -12,6 +12,7 @@ from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
 from musicgenre.paths import COMPARISON, CONFUSION, CV_SCORES, IMAGES, model_dir
 from musicgenre.plots import comparison_png
+from musicgenre.splits import resolve_strategy
 from musicgenre.stats import mcnemar
 
 
@@ -27,9 +28,10 @@ def main():
     CV_SCORES.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(CV_SCORES, index=False)
     IMAGES.mkdir(parents=True, exist_ok=True)
-    comparison_png(cv, test, f"clip accuracy, {section(params, 'split.strategy')} split", IMAGES / "comparison.png")
+    strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
+    comparison_png(cv, test, f"clip accuracy, {strategy} split", IMAGES / "comparison.png")
     ranked = sorted(families, key=lambda f: -test[f])
-    summary = {"clip_accuracy": test}
+    summary = {"clip_accuracy": test, "split": strategy}
     if len(ranked) >= 2:
         best, second = ranked[:2]
         summary["mcnemar"] = {"a": best, "b": second, "clips": int(len(correct[best])),

@@ -11,13 +11,14 @@ from musicgenre.models import load_bundle
 from musicgenre.params import load_params, section
 from musicgenre.paths import CHUNKS, CONFUSION, IMAGES, SPLIT, family_metrics, model_dir
 from musicgenre.plots import confusion_png
+from musicgenre.splits import resolve_strategy
 from musicgenre.training import read_table
 
 
 @friendly_main
 def main(family):
     params = load_params()
-    strategy = section(params, "split.strategy")
+    strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     bundle = load_bundle(model_dir(family) / "model.joblib")
     table = read_table(CHUNKS, SPLIT)
     test = table[table["set"] == "test"]

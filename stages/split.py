@@ -6,7 +6,8 @@ from musicgenre.errors import friendly_main
 from musicgenre.faults import USABLE
 from musicgenre.params import load_params, section
 from musicgenre.paths import CHUNKS, CLEAN_MANIFEST, SPLIT
-from musicgenre.splits import make_split
+from musicgenre.gtzan import fault_filtered_split
+from musicgenre.splits import make_split, resolve_strategy
 
 
 @friendly_main
@@ -16,12 +17,13 @@ def main():
     clips = pd.read_csv(CLEAN_MANIFEST)
     clips = clips[clips["status"].isin(USABLE)]
     chunks = pd.read_parquet(CHUNKS, columns=["file", "chunk"])
-    table = make_split(chunks, clips, settings.get("strategy"), settings.get("test_fraction"),
-                       settings.get("folds"), section(params, "seed"))
+    strategy = resolve_strategy(settings.get("strategy"), section(params, "dataset.source"))
+    table = make_split(chunks, clips, strategy, settings.get("test_fraction"), settings.get("folds"),
+                       section(params, "seed"), published=fault_filtered_split())
     SPLIT.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(SPLIT, index=False)
     per_set = table.drop_duplicates("file")["set"].value_counts()
-    print(f"split ({settings['strategy']}): {per_set.get('train', 0)} train clips, {per_set.get('test', 0)} test clips, "
+    print(f"split ({strategy}): {per_set.get('train', 0)} train clips, {per_set.get('test', 0)} test clips, "
           f"{table.loc[table['set'] == 'test', 'artist'].nunique()} test artists")
 
 

@@ -86,6 +86,11 @@ def test_demo_then_incremental_reruns(repo):
     assert 0.0 <= comparison["mcnemar"]["p_value"] <= 1.0
     assert comparison["mcnemar"]["a"] == max(comparison["clip_accuracy"], key=comparison["clip_accuracy"].get)
 
+    leakage = json.loads((root / "metrics" / "leakage.json").read_text())
+    assert leakage["family"] == "mlp" and set(leakage["protocols"]) == {"random", "song", "artist"}
+    assert leakage["protocols"]["artist"]["inflation_vs_honest"] == 0.0
+    assert (root / "plots" / "leakage.png").stat().st_size > 0
+
     cleaning = json.loads((root / "metrics" / "cleaning.json").read_text())
     assert cleaning["dropped_duplicate"] == 2 and cleaning["relabelled"] == 2 and cleaning["unreadable"] == 1
     assert cleaning["usable"] == 60 - 2 - 1

@@ -1,0 +1,57 @@
+"""How much do the usual shortcuts inflate accuracy? One family, four protocols, same features.
+
+The protocols go from the usual shortcut to the honest one:
+
+* ``random`` — chunks split at random on the raw data (duplicates and mislabels included);
+* ``song`` — whole clips held out, raw data (the original study's protocol);
+* ``artist`` — artist-disjoint split of the cleaned data;
+* ``fault_filtered`` — GTZAN's published split (only for GTZAN sources).
+
+Hyper-parameters, features and seed are the same everywhere, so the differences are the leak.
+"""
+
+from .errors import MusicgenreError
+from .evaluation import evaluate
+from .faults import USABLE
+from .models import build
+from .splits import make_split
+
+PROTOCOLS = {
+    "random": ("raw", "random chunk split, raw data"),
+    "song": ("raw", "song split, raw data"),
+    "artist": ("clean", "artist split, cleaned data"),
+    "fault_filtered": ("raw", "published fault-filtered split"),
+}
+
+
+def run(chunks, clean_manifest, model_settings, protocols, test_fraction, seed, published):
+    """Train and test ``model_settings`` (``family, settings, scaler, columns``) under each protocol.
+
+    ``clean_manifest`` is the clean stage's table (every raw file, its filed genre in
+    ``original_genre`` and its status). Returns ``{protocol: metrics}``.
+    """
+    family, settings, scaler, columns = model_settings
+    data = {
+        "raw": clean_manifest[clean_manifest["status"] != "unreadable"].assign(genre=lambda t: t["original_genre"]),
+        "clean": clean_manifest[clean_manifest["status"].isin(USABLE)],
+    }
+    results = {}
+    for name in protocols:
+        if name not in PROTOCOLS:
+            raise MusicgenreError(f"params.yaml: leakage.protocols has unknown {name!r}; known: {', '.join(PROTOCOLS)}")
+        data_name, label = PROTOCOLS[name]
+        split = make_split(chunks, data[data_name], name, test_fraction, 2, seed, published=published)
+        table = split.merge(chunks, on=["file", "chunk"], validate="one_to_one")
+        train, test = table[table["set"] == "train"], table[table["set"] == "test"]
+        model = build(family, settings, scaler, seed).fit(train[columns].to_numpy(), train["genre"].to_numpy())
+        metrics, _ = evaluate(model, test[columns].to_numpy(), test, seed)
+        results[name] = {
+            "description": label,
+            "data": data_name,
+            "clip_accuracy": metrics["clip"]["accuracy"],
+            "clip_accuracy_ci95_low": metrics["clip"]["accuracy_ci95_low"],
+            "clip_accuracy_ci95_high": metrics["clip"]["accuracy_ci95_high"],
+            "chunk_accuracy": metrics["chunk"]["accuracy"],
+            "test_clips": metrics["test_size"]["clips"],
+        }
+    return results
