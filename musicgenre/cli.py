@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import MusicgenreError, friendly_main
 from .jsonio import read_json
-from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, METRICS
+from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS
 
 
 def set_param(path, dotted, value):
@@ -58,10 +58,23 @@ def _demo(args):
     _summary(args)
 
 
+def leakage_table(path=LEAKAGE_METRICS):
+    """The leakage stage's protocols, most inflated first."""
+    data = read_json(path)
+    lines = [f"leakage ({data['family']}): {'protocol':<32} {'clip acc':>9} {'95% CI':>15} {'vs honest':>9}"]
+    for scores in sorted(data["protocols"].values(), key=lambda s: -s["clip_accuracy"]):
+        interval = f"[{scores['clip_accuracy_ci95_low']:.3f}, {scores['clip_accuracy_ci95_high']:.3f}]"
+        lines.append(f"{'':<{len('leakage (' + data['family'] + '):')}} {scores['description']:<32} "
+                     f"{scores['clip_accuracy']:>9.3f} {interval:>15} {scores['inflation_vs_honest']:>+9.3f}")
+    return "\n".join(lines)
+
+
 def _summary(_args):
     print("\n" + summary())
+    if LEAKAGE_METRICS.exists():
+        print("\n" + leakage_table())
     print(f"\nmetrics: {METRICS}/<family>.json and {CLEANING_METRICS} (dvc metrics show)")
-    print(f"plots:   {IMAGES}/*.png, {CONFUSION}/*.csv, {CV_SCORES} (dvc plots show)")
+    print(f"plots:   {IMAGES}/*.png, {LEAKAGE_PLOT}, {CONFUSION}/*.csv, {CV_SCORES} (dvc plots show)")
 
 
 @friendly_main

@@ -29,7 +29,7 @@ def main():
         scores["inflation_vs_honest"] = round(scores["clip_accuracy"] - honest, 4)
     write_json({"family": family, "protocols": results}, LEAKAGE_METRICS)
     LEAKAGE_PLOT.parent.mkdir(parents=True, exist_ok=True)
-    leakage_png(results, f"{family}: the same model under four protocols", LEAKAGE_PLOT)
+    leakage_png(results, f"{family}: one model, {len(results)} protocols", LEAKAGE_PLOT)
     for name, scores in results.items():
         print(f"leakage {name:<15} clip accuracy {scores['clip_accuracy']:.3f} "
               f"[{scores['clip_accuracy_ci95_low']:.3f}, {scores['clip_accuracy_ci95_high']:.3f}] "
