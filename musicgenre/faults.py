@@ -51,8 +51,9 @@ def clean(manifest, faults, artists, mislabel_policy, distortion_policy):
     """Apply a fault list to a raw manifest.
 
     Returns the clean manifest (every raw file, with ``status`` saying whether and why it is used)
-    and counts per reason. Order of decisions: unreadable files are skipped; each duplicate
-    group keeps its first readable member by name; listed mislabels follow ``mislabel_policy``
+    and counts per reason. Order of decisions: unreadable files are skipped; duplicate groups that
+    share a file are merged (a listed and a detected group may overlap), and each keeps its first
+    readable member by name; listed mislabels follow ``mislabel_policy``
     (``relabel`` needs a correct genre in the list, else the clip is dropped); listed distortions
     follow ``distortion_policy``. ``artists`` maps file to artist; a file with no known artist
     becomes its own group (``unknown:<file>``), so artist-aware splits never merge strangers.
@@ -68,7 +69,7 @@ def clean(manifest, faults, artists, mislabel_policy, distortion_policy):
     present = faults[faults["file"].isin(rows["file"])]
 
     dup = present[present["fault"].isin(DUPLICATE_KINDS)]
-    groups = dup.groupby("group")["file"].apply(lambda files: sorted(set(files)))
+    groups = merge_groups(dup["file"], dup["group"])
     dropped_dups = set()
     for files in groups:
         keepers = [f for f in files if readable[f]]
@@ -101,8 +102,30 @@ def clean(manifest, faults, artists, mislabel_policy, distortion_policy):
         "dropped_mislabel": int(status.get("dropped_mislabel", 0)),
         "dropped_distortion": int(status.get("dropped_distortion", 0)),
         "kept_mislabel": int(is_mislabel.sum()) if mislabel_policy == "keep" else 0,
-        "duplicate_groups": int(len(groups)),
-        "listed": {kind: int((faults["fault"] == kind).sum()) for kind in FAULT_KINDS},
+        "duplicate_groups": len(groups),
         "listed_but_absent": int((~faults["file"].isin(rows["file"])).sum()),
     }
     return rows[CLEAN_COLUMNS].reset_index(drop=True), counts
+
+
+def merge_groups(files, group_ids):
+    """Sorted member lists of the connected components of group memberships (union-find).
+
+    Two groups that share a file are one group: the same audio, whichever list said so.
+    """
+    parent = {}
+
+    def root(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for file, group in zip(files, group_ids):
+        parent[root(("file", file))] = root(("group", group))
+    components = {}
+    for node in list(parent):
+        if node[0] == "file":
+            components.setdefault(root(node), set()).add(node[1])
+    return sorted(sorted(members) for members in components.values())

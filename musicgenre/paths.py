@@ -6,6 +6,7 @@ RAW = Path("data/raw")
 RAW_MANIFEST = RAW / "manifest.csv"
 ARTISTS = RAW / "artists.csv"
 CLEAN_MANIFEST = Path("data/clean/manifest.csv")
+DUPLICATES = Path("data/clean/duplicates.csv")
 CHUNKS = Path("data/features/chunks.parquet")
 CLIPS = Path("data/features/clips.parquet")
 SPLIT = Path("data/split/split.csv")

@@ -94,6 +94,8 @@ def test_demo_then_incremental_reruns(repo):
     cleaning = json.loads((root / "metrics" / "cleaning.json").read_text())
     assert cleaning["dropped_duplicate"] == 2 and cleaning["relabelled"] == 2 and cleaning["unreadable"] == 1
     assert cleaning["usable"] == 60 - 2 - 1
+    assert cleaning["detector"]["pairs"] == 2 and cleaning["detector"]["recall"] == 1.0
+    assert cleaning["detector"]["precision"] == 1.0
 
     shown = run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], root, env).stdout
     assert {"metrics/knn.json", "metrics/rf.json", "metrics/mlp.json"} <= set(re.findall(r"metrics/\w+\.json", shown))

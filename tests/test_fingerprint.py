@@ -1,0 +1,52 @@
+import numpy as np
+import pandas as pd
+
+from musicgenre.datasets import synthetic
+from musicgenre.datasets.layout import audio_path, build_manifest
+from musicgenre.faults import clean, merge_groups, read_fault_list
+from musicgenre.fingerprint import SAMPLE_RATE, as_faults, find_duplicates, fingerprint, fingerprint_file, precision_recall
+
+
+def test_finds_every_planted_duplicate_and_nothing_else(demo_set):
+    manifest = build_manifest(demo_set)
+    prints = {f: fingerprint_file(audio_path(demo_set, f)) for f in manifest.loc[manifest["readable"], "file"]}
+    pairs = find_duplicates(prints)
+    faults = read_fault_list(demo_set / "faults.csv")
+    planted = {frozenset(g) for _, g in faults[faults["fault"] == "exact_duplicate"].groupby("group")["file"]}
+    found = {frozenset(p) for p in zip(pairs["file_a"], pairs["file_b"])}
+    assert precision_recall(found, planted) == {"precision": 1.0, "recall": 1.0}
+    assert set(pairs["kind"]) == {"exact"} and (pairs["ber"] == 0).all()
+
+
+def test_shifted_noisy_excerpt_of_one_recording_is_found():
+    rng = np.random.default_rng(1)
+    artist = synthetic.make_artists("rock", 1, rng)[0]
+    song = synthetic.render_clip("rock", artist, 14.0, rng, sample_rate=SAMPLE_RATE)
+    other = synthetic.render_clip("rock", artist, 10.0, rng, sample_rate=SAMPLE_RATE)  # same artist, new clip
+    excerpt = song[3 * SAMPLE_RATE:13 * SAMPLE_RATE] * 0.5 + rng.normal(0, 0.01, 10 * SAMPLE_RATE)
+    prints = {"song.wav": fingerprint(song[:10 * SAMPLE_RATE], SAMPLE_RATE),
+              "excerpt.wav": fingerprint(excerpt.astype(np.float32), SAMPLE_RATE),
+              "other.wav": fingerprint(other, SAMPLE_RATE)}
+    pairs = find_duplicates(prints)
+    assert len(pairs) == 1
+    pair = pairs.iloc[0]
+    assert {pair["file_a"], pair["file_b"]} == {"song.wav", "excerpt.wav"}
+    assert pair["kind"] == "overlap" and abs(abs(pair["offset_s"]) - 3.0) < 0.05 and pair["ber"] < 0.35
+
+
+def test_groups_sharing_a_file_merge():
+    assert merge_groups(["a", "b", "b", "c", "x", "y"], ["g1", "g1", "g2", "g2", "g3", "g3"]) == [
+        ["a", "b", "c"], ["x", "y"]]
+
+
+def test_detected_pairs_join_listed_groups_in_cleaning():
+    manifest = pd.DataFrame({"file": ["a.wav", "b.wav", "c.wav"], "genre": "rock", "readable": True})
+    listed = pd.DataFrame([("a.wav", "exact_duplicate", "g", "", ""), ("c.wav", "exact_duplicate", "g", "", "")],
+                          columns=["file", "fault", "group", "correct_genre", "note"])
+    detected = as_faults(pd.DataFrame([{"file_a": "b.wav", "file_b": "c.wav", "offset_s": 4.0,
+                                        "overlap_s": 20.0, "ber": 0.2, "kind": "overlap"}]))
+    assert set(detected["fault"]) == {"recording_duplicate"}
+    table, counts = clean(manifest, pd.concat([listed, detected]), {}, "relabel", "keep")
+    assert table.set_index("file")["status"].to_dict() == {
+        "a.wav": "kept", "b.wav": "dropped_duplicate", "c.wav": "dropped_duplicate"}
+    assert counts["duplicate_groups"] == 1
