@@ -39,6 +39,14 @@ def load(path, sample_rate):
     This is ``librosa.load(path, sr=sample_rate)``, the call behind the Kaggle feature CSVs, with
     a clear error naming the file when it cannot be decoded.
     """
+    try:
+        return decode(path, sample_rate)
+    except MusicgenreError as err:
+        raise MusicgenreError(f"{path}: {err}. Replace the file or remove it from the dataset") from None
+
+
+def decode(path, sample_rate):
+    """:func:`load` without the file name in its error (for callers that report the name themselves)."""
     import librosa  # deferred: importing librosa costs ~1 s, stages that only probe don't pay it
 
     try:
@@ -46,11 +54,12 @@ def load(path, sample_rate):
             warnings.simplefilter("ignore")  # audioread fallback warnings; failure raises below
             y, _ = librosa.load(str(path), sr=sample_rate, mono=True)
     except Exception as err:
-        raise MusicgenreError(
-            f"cannot decode {path}: {err}. Replace the file or remove it from the dataset"
-        ) from None
-    if y.size == 0 or not np.isfinite(y).all():
-        raise MusicgenreError(f"{path} has no usable samples (empty or NaN/inf audio)")
+        reason = str(err).strip() or type(err).__name__
+        raise MusicgenreError(f"cannot decode the audio ({reason})") from None
+    if y.size == 0:
+        raise MusicgenreError("the file holds no audio samples")
+    if not np.isfinite(y).all():
+        raise MusicgenreError("the audio contains NaN or infinite samples")
     return y
 
 

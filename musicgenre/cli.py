@@ -1,4 +1,8 @@
-"""Command-line entry point: ``musicgenre demo`` and ``musicgenre summary``.
+"""Command-line entry point: ``musicgenre predict``, ``musicgenre demo`` and ``musicgenre summary``.
+
+``predict`` classifies audio files with a trained bundle and reports every file on its own: a
+bad file gets an error line (stderr, or an ``error`` field in JSON/CSV), the rest go on, and the
+exit code is 1 when any file failed.
 
 ``demo`` is the offline first run: it points ``params.yaml`` at the synthetic demo set (editing
 only ``dataset.source``, comments kept) and runs ``dvc repro``. It edits the file instead of
@@ -6,13 +10,15 @@ using ``dvc exp run -S`` because experiments need a git identity, which a fresh 
 """
 
 import argparse
+import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from .errors import MusicgenreError, friendly_main
 from .jsonio import read_json
-from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS
+from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS, model_dir
 
 
 def set_param(path, dotted, value):
@@ -77,11 +83,85 @@ def _summary(_args):
     print(f"plots:   {IMAGES}/*.png, {LEAKAGE_PLOT}, {CONFUSION}/*.csv, {CV_SCORES} (dvc plots show)")
 
 
+def resolve_bundle(model, metrics_dir=METRICS):
+    """The bundle path for ``--model``: a file path, a family name, or (``None``) the family with
+    the best test clip accuracy in ``metrics/``."""
+    if model and Path(model).is_file():
+        return Path(model)
+    if model is None:
+        scores = {p.stem: read_json(p)["clip"]["accuracy"] for p in Path(metrics_dir).glob("*.json")
+                  if "clip" in read_json(p)}
+        if not scores:
+            raise MusicgenreError("no trained model found: run `make demo` or `dvc repro` first, "
+                                  "or pass --model path/to/model.joblib")
+        model = max(sorted(scores), key=scores.get)
+    path = model_dir(model) / "model.joblib"
+    if not path.is_file():
+        raise MusicgenreError(f"--model {model!r} is neither a bundle file nor a trained family "
+                              f"({path} does not exist)")
+    return path
+
+
+def _predict(args):
+    from tqdm import tqdm
+
+    from .models import load_bundle
+    from .predict import classify, find_audio
+
+    if args.top_k < 1:
+        raise MusicgenreError("--top-k must be at least 1")
+    bundle = load_bundle(resolve_bundle(args.model))
+    results = []
+    for path, error in tqdm(find_audio(args.paths), desc="classifying", unit="file", file=sys.stderr, disable=None):
+        result = {"file": str(path), "predictions": [], "chunks": 0, "padded": False, "error": error}
+        if error is None:
+            try:
+                found = classify(bundle, path)
+                top = list(found["probabilities"].items())[: args.top_k]
+                result.update(predictions=[{"genre": g, "probability": p} for g, p in top],
+                              chunks=found["chunks"], padded=found["padded"])
+            except MusicgenreError as err:
+                result["error"] = str(err)
+        if result["error"]:
+            print(f"error: {path}: {result['error']}", file=sys.stderr)
+        results.append(result)
+    _write(results, args.format, bundle["family"])
+    return 1 if any(r["error"] for r in results) else 0
+
+
+def _write(results, fmt, family):
+    if fmt == "json":
+        json.dump({"model": family, "results": results}, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["file", "rank", "genre", "probability", "chunks", "error"])
+        for r in results:
+            rows = r["predictions"] or [{"genre": "", "probability": ""}]
+            for rank, p in enumerate(rows, start=1):
+                writer.writerow([r["file"], rank if r["predictions"] else "", p["genre"], p["probability"],
+                                 r["chunks"], r["error"] or ""])
+    else:
+        print(f"model: {family}")
+        for r in results:
+            if not r["error"]:
+                top = "  ".join(f"{p['genre']} {p['probability']:.2f}" for p in r["predictions"])
+                note = " (shorter than a chunk: padded)" if r["padded"] else ""
+                print(f"{r['file']}: {top}  [{r['chunks']} chunks]{note}")
+
+
 @friendly_main
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="musicgenre", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the whole pipeline offline on the synthetic demo set").set_defaults(run=_demo)
     commands.add_parser("summary", help="print the test metrics of every trained family").set_defaults(run=_summary)
+    predict = commands.add_parser("predict", help="classify audio files or folders (recursively)")
+    predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders")
+    predict.add_argument("--model", help="a family name (knn, rf, mlp, ...) or a bundle path; "
+                                         "default: the family with the best test clip accuracy")
+    predict.add_argument("--top-k", type=int, default=3, help="genres to show per file (default 3)")
+    predict.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    predict.set_defaults(run=_predict)
     args = parser.parse_args(argv)
-    args.run(args)
+    return args.run(args)

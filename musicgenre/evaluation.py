@@ -1,8 +1,8 @@
 """Scores at chunk and clip level.
 
-A clip's prediction is the majority vote of its chunks' predictions (ties go to the genre with
-the larger summed probability), the rule the original study's clip accuracy used and the one
-``predict`` applies to a long file.
+A clip's prediction is the genre with the highest mean probability over its chunks (soft voting).
+``predict`` applies the same rule to a file of any length, and reports those mean probabilities,
+so the genre it names first is always the one the clip-level metric would count.
 """
 
 import numpy as np
@@ -12,16 +12,16 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from .stats import bootstrap_ci
 
 
-def clip_predictions(files, proba, labels):
-    """Aggregate chunk probabilities ``proba`` (rows aligned with ``files``) to one label per clip."""
+def clip_probabilities(files, proba, labels):
+    """Mean chunk probabilities per clip: one row per file (sorted), one column per label."""
     frame = pd.DataFrame(proba, columns=labels)
-    frame["file"] = np.asarray(files)
-    winners = frame[labels].to_numpy().argmax(axis=1)
-    votes = pd.get_dummies(pd.Categorical(np.asarray(labels)[winners], categories=labels)).astype(float)
-    votes["file"] = frame["file"].to_numpy()
-    # A vote counts 1; summed probabilities (< number of chunks) only break ties.
-    tally = votes.groupby("file", sort=True).sum() + frame.groupby("file", sort=True)[labels].sum() * 1e-3
-    return pd.Series(tally.to_numpy().argmax(axis=1), index=tally.index).map(dict(enumerate(labels)))
+    return frame.groupby(np.asarray(files), sort=True).mean()
+
+
+def clip_predictions(files, proba, labels):
+    """One label per clip: the soft vote of its chunks (rows of ``proba`` aligned with ``files``)."""
+    means = clip_probabilities(files, proba, labels)
+    return pd.Series(np.asarray(labels)[means.to_numpy().argmax(axis=1)], index=means.index)
 
 
 def scores(y_true, y_pred, labels):

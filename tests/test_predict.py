@@ -1,0 +1,206 @@
+"""``musicgenre predict`` and the hostile-input suite: every bad file has a stated outcome, none ends the batch."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from conftest import PROJECT
+from musicgenre.audio import probe
+from musicgenre.datasets.layout import audio_path, build_manifest
+from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.models import build, load_bundle, make_bundle, save_bundle
+from musicgenre.predict import classify
+
+SR = 22050
+
+
+@pytest.fixture(scope="module")
+def bundle_path(demo_set, tmp_path_factory):
+    """A small kNN bundle trained on the demo set's chunk features."""
+    manifest = build_manifest(demo_set)
+    rows = []
+    for file, genre in zip(manifest.loc[manifest["readable"], "file"], manifest.loc[manifest["readable"], "genre"]):
+        _, chunks = extract(audio_path(demo_set, file), SR, 3.0)
+        rows += [{**c, "genre": genre} for c in chunks]
+    table = pd.DataFrame(rows)
+    model = build("knn", {"n_neighbors": 3}, "standard", 0).fit(table[FEATURE_NAMES].to_numpy(), table["genre"])
+    path = tmp_path_factory.mktemp("bundle") / "model.joblib"
+    save_bundle(make_bundle(model, "knn", FEATURE_NAMES, model.classes_, {"sample_rate": SR, "chunk_seconds": 3.0}), path)
+    return path
+
+
+def music(seconds, sr=SR, channels=1, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * sr)) / sr
+    y = 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 2 * t)) + 0.05 * rng.normal(size=t.size)
+    return np.repeat(y[:, None], channels, axis=1) * np.linspace(1, 0.5, channels) if channels > 1 else y
+
+
+def write_hostile(folder):
+    """The hostile files and, for each, what must happen: ``("ok", note)`` or ``("error", message part)``."""
+    good = music(6.5)
+    sf.write(folder / "good.wav", good, SR)
+    (folder / "empty.wav").write_bytes(b"")
+    (folder / "random bytes.wav").write_bytes(np.random.default_rng(1).bytes(4096))
+    (folder / "truncated.wav").write_bytes((folder / "good.wav").read_bytes()[:30])
+    sf.write(folder / "nan.wav", np.where(np.arange(good.size) % 1000 == 0, np.nan, good).astype(np.float32), SR,
+             subtype="FLOAT")
+    sf.write(folder / "inf.wav", np.where(np.arange(good.size) == 5, np.inf, good).astype(np.float32), SR,
+             subtype="FLOAT")
+    sf.write(folder / "silence.wav", np.zeros(5 * SR), SR)
+    sf.write(folder / "zero length.wav", np.zeros(0), SR)
+    sf.write(folder / "8 kHz.wav", music(5, 8000), 8000)
+    sf.write(folder / "96 kHz.flac", music(4, 96000), 96000)
+    sf.write(folder / "six channels.wav", music(4, channels=6), SR)
+    sf.write(folder / "short 1 s.wav", music(1.0), SR)
+    sf.write(folder / "ünïcödé ∂ name.ogg", music(4), SR)
+    return {
+        "good.wav": ("ok", 2),
+        "empty.wav": ("error", "cannot decode"),
+        "random bytes.wav": ("error", "cannot decode"),
+        "truncated.wav": ("error", "cannot decode"),
+        "nan.wav": ("error", "NaN or infinite"),
+        "inf.wav": ("error", "NaN or infinite"),
+        "silence.wav": ("error", "silent"),
+        "zero length.wav": ("error", "no audio samples"),
+        "8 kHz.wav": ("ok", 1),
+        "96 kHz.flac": ("ok", 1),
+        "six channels.wav": ("ok", 1),
+        "short 1 s.wav": ("ok", 1),
+        "ünïcödé ∂ name.ogg": ("ok", 1),
+    }
+
+
+def run_cli(*args, obey_permissions=False):
+    """Run ``musicgenre predict``; ``obey_permissions`` drops root's right to read any file (setpriv)."""
+    command = [sys.executable, "-m", "musicgenre", "predict", *map(str, args)]
+    if obey_permissions and os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, cwd=tempfile.gettempdir())
+
+
+def test_demo_clip_top3_and_json(demo_set, bundle_path):
+    clip = audio_path(demo_set, "metal.00000.wav")
+    table = run_cli(clip, "--model", bundle_path)
+    assert table.returncode == 0, table.stderr
+    line = [l for l in table.stdout.splitlines() if l.startswith(str(clip))][0]
+    assert len(line.split(":")[1].split("[")[0].split()) == 6  # three genres, three probabilities
+    result = json.loads(run_cli(clip, "--model", bundle_path, "--format", "json").stdout)
+    predictions = result["results"][0]["predictions"]
+    assert result["model"] == "knn" and len(predictions) == 3
+    probabilities = [p["probability"] for p in predictions]
+    assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
+
+
+def test_hostile_batch_reports_each_file_and_goes_on(tmp_path, bundle_path):
+    expected = write_hostile(tmp_path)
+    (tmp_path / "notes.txt").write_text("not audio, and not named like audio: skipped in folders")
+    result = run_cli(tmp_path, "--model", bundle_path, "--format", "json", "--top-k", "2")
+    assert result.returncode == 1  # some files failed
+    assert "Traceback" not in result.stderr
+    outcomes = {Path(r["file"]).name: r for r in json.loads(result.stdout)["results"]}
+    assert set(outcomes) == set(expected)
+    for name, (kind, detail) in expected.items():
+        r = outcomes[name]
+        if kind == "ok":
+            assert r["error"] is None and len(r["predictions"]) == 2 and r["chunks"] == detail, name
+        else:
+            assert detail in r["error"] and not r["predictions"], (name, r["error"])
+            assert f"{name}: " in result.stderr  # one error line per bad file
+    assert outcomes["short 1 s.wav"]["padded"] is True and outcomes["good.wav"]["padded"] is False
+
+
+def test_csv_output_is_machine_readable(tmp_path, bundle_path):
+    expected = write_hostile(tmp_path)
+    result = run_cli(tmp_path / "good.wav", tmp_path / "empty.wav", "--model", bundle_path, "--format", "csv")
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    assert list(table.columns) == ["file", "rank", "genre", "probability", "chunks", "error"]
+    assert len(table) == 4 and table["error"].notna().sum() == 1 and expected
+
+
+def test_download_stage_probe_agrees_with_predict(tmp_path):
+    """The raw manifest's ``readable`` flag (download stage) for the same hostile files."""
+    expected = write_hostile(tmp_path)
+    for name, (kind, _) in expected.items():
+        if name.endswith(".wav"):
+            unusable = kind == "error" and name != "silence.wav"  # silence decodes: the manifest keeps it
+            assert probe(tmp_path / name)["readable"] is not unusable, name
+
+
+def test_folders_without_audio_missing_paths_and_link_loops(tmp_path, bundle_path):
+    empty = tmp_path / "no audio here"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("hi")
+    looped = tmp_path / "looped"
+    looped.mkdir()
+    sf.write(looped / "song.wav", music(4), SR)
+    (looped / "again").symlink_to(looped, target_is_directory=True)  # a folder that contains itself
+    (tmp_path / "self.wav").symlink_to(tmp_path / "self.wav")  # a link to itself
+    result = run_cli(empty, looped, tmp_path / "self.wav", tmp_path / "missing.wav", "--model", bundle_path,
+                     "--format", "json")
+    outcomes = {Path(r["file"]).name: r for r in json.loads(result.stdout)["results"]}
+    assert "no audio files" in outcomes["no audio here"]["error"]
+    assert outcomes["song.wav"]["error"] is None  # the loop is not followed, the song is classified once
+    assert [Path(r["file"]).name for r in json.loads(result.stdout)["results"]].count("song.wav") == 1
+    assert "symbolic links" in outcomes["self.wav"]["error"]
+    assert outcomes["missing.wav"]["error"] == "no such file or folder"
+    assert result.returncode == 1
+
+
+def test_permission_denied_file(tmp_path, bundle_path):
+    sf.write(tmp_path / "locked.wav", music(4), SR)
+    sf.write(tmp_path / "open.wav", music(4), SR)
+    (tmp_path / "locked.wav").chmod(0o000)
+    result = run_cli(tmp_path, "--model", bundle_path, "--format", "json", obey_permissions=True)
+    outcomes = {Path(r["file"]).name: r for r in json.loads(result.stdout)["results"]}
+    assert "Permission denied" in outcomes["locked.wav"]["error"]
+    assert outcomes["open.wav"]["error"] is None and result.returncode == 1
+
+
+def test_bundle_copied_elsewhere_predicts_without_the_project(tmp_path, demo_set, bundle_path):
+    elsewhere = tmp_path / "somewhere else"
+    elsewhere.mkdir()
+    shutil.copy(bundle_path, elsewhere / "genre-model.joblib")
+    bundle = load_bundle(elsewhere / "genre-model.joblib")
+    result = classify(bundle, audio_path(demo_set, "disco.00001.wav"))
+    assert abs(sum(result["probabilities"].values()) - 1) < 1e-3 and result["chunks"] == 1
+
+
+def test_no_trained_model_is_a_clear_error(tmp_path):
+    result = run_cli(tmp_path)  # cwd has no metrics/ and no data/models/
+    assert result.returncode == 1 and "no trained model found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_one_hour_file_streams_in_bounded_memory(tmp_path, bundle_path):
+    """Memory of a 1-hour file stays within 100 MB of a 4 s file's (decoding it whole costs ~320 MB)."""
+    short, hour = tmp_path / "short.wav", tmp_path / "hour.wav"
+    sf.write(short, music(4), SR, subtype="PCM_16")
+    with sf.SoundFile(hour, "w", SR, 1, "PCM_16") as handle:
+        for minute in range(60):
+            handle.write(music(60, seed=minute))
+    peaks = {}
+    for name, path in (("short", short), ("hour", hour)):
+        script = ("import resource, runpy, sys; sys.argv = ['musicgenre', 'predict', sys.argv[1], '--model', sys.argv[2]]\n"
+                  "try:\n    runpy.run_module('musicgenre', run_name='__main__')\n"
+                  "except SystemExit as end:\n    code = end.code\n"
+                  "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'CODE', code)")
+        env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+        result = subprocess.run([sys.executable, "-c", script, str(path), str(bundle_path)], capture_output=True,
+                                text=True, env=env, timeout=900)
+        assert "CODE 0" in result.stdout, result.stderr
+        peaks[name] = int(result.stdout.split("PEAK")[1].split()[0]) / 1024
+        if name == "hour":
+            assert "[1200 chunks]" in result.stdout
+    assert peaks["hour"] - peaks["short"] < 100, peaks
