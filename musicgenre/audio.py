@@ -54,7 +54,7 @@ def decode(path, sample_rate):
             warnings.simplefilter("ignore")  # audioread fallback warnings; failure raises below
             y, _ = librosa.load(str(path), sr=sample_rate, mono=True)
     except Exception as err:
-        reason = str(err).strip() or type(err).__name__
+        reason = str(err).strip() or "no decoder here recognises the format"
         raise MusicgenreError(f"cannot decode the audio ({reason})") from None
     if y.size == 0:
         raise MusicgenreError("the file holds no audio samples")

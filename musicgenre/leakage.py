@@ -15,6 +15,7 @@ from .evaluation import evaluate
 from .faults import USABLE
 from .models import build
 from .splits import make_split
+from .training import labelled_chunks
 
 PROTOCOLS = {
     "random": ("raw", "random chunk split, raw data"),
@@ -41,7 +42,7 @@ def run(chunks, clean_manifest, model_settings, protocols, test_fraction, seed, 
             raise MusicgenreError(f"params.yaml: leakage.protocols has unknown {name!r}; known: {', '.join(PROTOCOLS)}")
         data_name, label = PROTOCOLS[name]
         split = make_split(chunks, data[data_name], name, test_fraction, 2, seed, published=published)
-        table = split.merge(chunks, on=["file", "chunk"], validate="one_to_one")
+        table = labelled_chunks(chunks, split)
         train, test = table[table["set"] == "train"], table[table["set"] == "test"]
         model = build(family, settings, scaler, seed).fit(train[columns].to_numpy(), train["genre"].to_numpy())
         metrics, _ = evaluate(model, test[columns].to_numpy(), test, seed)

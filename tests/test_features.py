@@ -59,3 +59,12 @@ def test_clip_shorter_than_a_chunk_is_padded_with_a_warning(tmp_path, tone):
     with pytest.warns(UserWarning, match="shorter than one 3.0 s chunk"):
         _, chunks = extract(path, SR, 3.0)
     assert len(chunks) == 1
+
+
+def test_undecodable_file_is_a_clear_error_naming_it(tmp_path):
+    from musicgenre.errors import MusicgenreError
+
+    path = tmp_path / "broken clip.wav"
+    path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(MusicgenreError, match=r"broken clip\.wav: cannot decode the audio.*Replace the file"):
+        extract(path, SR, 3.0)

@@ -63,6 +63,8 @@ def write_hostile(folder):
     sf.write(folder / "six channels.wav", music(4, channels=6), SR)
     sf.write(folder / "short 1 s.wav", music(1.0), SR)
     sf.write(folder / "ünïcödé ∂ name.ogg", music(4), SR)
+    sf.write(folder / "44.1 kHz stereo.mp3", music(4, 44100, channels=2), 44100, format="MP3")
+    sf.write(folder / "marsyas.au", music(4), SR, format="AU", subtype="PCM_16")
     return {
         "good.wav": ("ok", 2),
         "empty.wav": ("error", "cannot decode"),
@@ -77,6 +79,8 @@ def write_hostile(folder):
         "six channels.wav": ("ok", 1),
         "short 1 s.wav": ("ok", 1),
         "ünïcödé ∂ name.ogg": ("ok", 1),
+        "44.1 kHz stereo.mp3": ("ok", 1),
+        "marsyas.au": ("ok", 1),
     }
 
 
