@@ -1,0 +1,60 @@
+"""DVC stage ``mels``: log-mel spectrograms per chunk (one float16 array + index) and a PNG per clip.
+
+``data/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, opened memory-mapped
+(``np.load(..., mmap_mode="r")``); ``data/mels/index.csv`` maps each row to ``file, chunk``;
+``data/mels/images/<genre>/<clip>.png`` are 432 x 288 pictures in the style of Kaggle's
+``images_original``.
+"""
+
+import sys
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm import tqdm
+
+from musicgenre.datasets.layout import audio_path
+from musicgenre.errors import friendly_main
+from musicgenre.mels import clip_mels, save_image
+from musicgenre.params import load_params, number, section
+from musicgenre.paths import MELS, MELS_INDEX, MELS_IMAGES, RAW, RAW_MANIFEST
+
+
+def one_clip(path, image_path, settings):
+    chunks, whole = clip_mels(path, **settings)
+    image_path.parent.mkdir(parents=True, exist_ok=True)
+    save_image(whole, image_path)
+    return chunks
+
+
+@friendly_main
+def main():
+    params = load_params()
+    mel = section(params, "mels")
+    settings = {
+        "sample_rate": number(section(params, "features.sample_rate"), "features.sample_rate", 4000, 96000, integer=True),
+        "chunk_seconds": number(section(params, "features.chunk_seconds"), "features.chunk_seconds", 0.5, 30.0),
+        "n_mels": number(mel.get("n_mels"), "mels.n_mels", 8, 512, integer=True),
+        "n_fft": number(mel.get("n_fft"), "mels.n_fft", 64, 16384, integer=True),
+        "hop_length": number(mel.get("hop_length"), "mels.hop_length", 16, 8192, integer=True),
+        "fmax": number(mel.get("fmax"), "mels.fmax", 1000, 48000),
+    }
+    n_jobs = number(mel.get("n_jobs"), "mels.n_jobs", -1, integer=True) or 1
+    manifest = pd.read_csv(RAW_MANIFEST)
+    files = manifest.loc[manifest["readable"], "file"].tolist()
+    jobs = (delayed(one_clip)(audio_path(RAW, f), MELS_IMAGES / f.split(".")[0] / f"{f[:-4]}.png", settings)
+            for f in files)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    arrays, index = [], []
+    for file, chunks in zip(files, tqdm(results, total=len(files), desc="mels", unit="clip", file=sys.stderr)):
+        arrays.append(chunks)
+        index += [{"file": file, "chunk": k} for k in range(len(chunks))]
+    stacked = np.concatenate(arrays)
+    np.save(MELS, stacked)
+    pd.DataFrame(index).rename_axis("row").to_csv(MELS_INDEX)
+    print(f"mels: {stacked.shape[0]} chunks of {stacked.shape[1]} x {stacked.shape[2]} (float16, "
+          f"{stacked.nbytes / 1e6:.1f} MB), {len(files)} clip images")
+
+
+if __name__ == "__main__":
+    main()
