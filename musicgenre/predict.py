@@ -121,6 +121,7 @@ def classify(bundle, path):
     sample_rate, chunk_seconds = config["sample_rate"], config["chunk_seconds"]
     rows = []
     try:
+        open(path, "rb").close()  # permission and link-loop problems, named plainly before any decoder tries
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for chunk in chunks_of(path, sample_rate, chunk_seconds):
@@ -129,7 +130,7 @@ def classify(bundle, path):
     except MusicgenreError:
         raise
     except OSError as err:
-        raise MusicgenreError(err.strerror or str(err)) from None
+        raise MusicgenreError(f"cannot read the file: {err.strerror or err}") from None
     except Exception as err:  # decoders raise many types for corrupt input; all mean "cannot decode"
         raise MusicgenreError(f"cannot decode the audio ({str(err).strip() or type(err).__name__})") from None
     padded = any("zero-padded" in str(w.message) for w in caught)
