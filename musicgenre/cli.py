@@ -89,8 +89,8 @@ def resolve_bundle(model, metrics_dir=METRICS):
     if model and Path(model).is_file():
         return Path(model)
     if model is None:
-        scores = {p.stem: read_json(p)["clip"]["accuracy"] for p in Path(metrics_dir).glob("*.json")
-                  if "clip" in read_json(p)}
+        metrics = {p.stem: read_json(p) for p in Path(metrics_dir).glob("*.json")}
+        scores = {name: data["clip"]["accuracy"] for name, data in metrics.items() if "clip" in data}
         if not scores:
             raise MusicgenreError("no trained model found: run `make demo` or `dvc repro` first, "
                                   "or pass --model path/to/model.joblib")

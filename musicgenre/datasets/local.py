@@ -24,12 +24,7 @@ def import_local(source, raw_dir):
 
     Returns the number of clips imported.
     """
-    source = Path(source).expanduser()
-    if not str(source) or not source.exists():
-        raise MusicgenreError(
-            f"dataset.local_path {str(source)!r} does not exist. Set it to your GTZAN copy: "
-            "the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder"
-        )
+    source = existing_source(source)
     if source.is_dir():
         members = ((p.name, p.read_bytes) for p in sorted(source.rglob("*")) if p.is_file())
         return _import_members(members, raw_dir, source)
@@ -56,6 +51,17 @@ def import_local(source, raw_dir):
         f"{source} is neither a folder, a zip nor a tar archive; point dataset.local_path at "
         "the Kaggle zip/folder or the Marsyas genres.tar.gz/genres folder"
     )
+
+
+def existing_source(path):
+    """``path`` as a Path if it names an existing file or folder, else the error that says what to set."""
+    source = Path(str(path or "")).expanduser()
+    if not str(path or "").strip() or not source.exists():
+        raise MusicgenreError(
+            f"dataset.local_path ({str(path or '')!r}) is not an existing file or folder: set it to your "
+            "GTZAN copy (the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder), e.g. "
+            "dvc exp run -S dataset.source=local -S dataset.local_path=/data/gtzan.zip")
+    return source
 
 
 def _refuse_unsafe(names, archive):
