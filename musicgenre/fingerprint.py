@@ -62,6 +62,9 @@ def find_duplicates(prints):
     ``exact`` (aligned, near-zero BER over the whole clip) or ``overlap`` (the same recording at
     a shift, or a noisier copy).
     """
+    columns = ["file_a", "file_b", "offset_s", "overlap_s", "ber", "kind"]
+    if len(prints) < 2:  # nothing to pair (also detect_duplicates: skip, which passes no prints)
+        return pd.DataFrame(columns=columns)
     files = sorted(prints)
     ids = np.concatenate([np.full(len(prints[f]), i) for i, f in enumerate(files)])
     times = np.concatenate([np.arange(len(prints[f])) for f in files])
@@ -94,7 +97,7 @@ def find_duplicates(prints):
             rows.append({"file_a": files[a], "file_b": files[b], "offset_s": round(shift * frame_s, 3),
                          "overlap_s": round(overlap * frame_s, 2), "ber": round(ber, 4),
                          "kind": "exact" if abs(shift) <= 1 and ber < 0.05 and whole else "overlap"})
-    return pd.DataFrame(rows, columns=["file_a", "file_b", "offset_s", "overlap_s", "ber", "kind"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def as_faults(pairs):

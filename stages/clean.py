@@ -19,7 +19,7 @@ from musicgenre.jsonio import write_json
 from musicgenre.params import choice, load_params, number, section
 from musicgenre.paths import ARTISTS, CLEAN_MANIFEST, CLEANING_METRICS, DUPLICATES, RAW, RAW_MANIFEST
 
-DETECTION = ("drop", "report", "off")
+DETECTION = ("drop", "report", "skip")  # not "off": YAML 1.1 reads off as false
 
 
 @friendly_main
@@ -34,7 +34,7 @@ def main():
     # the demo generator writes its artists; GTZAN's come from Sturm's index shipped in the package
     artists = pd.read_csv(ARTISTS).set_index("file")["artist"].to_dict() if source == "synthetic" else gtzan.artists()
 
-    pairs = find_duplicates(fingerprints(manifest, n_jobs)) if detection != "off" else find_duplicates({})
+    pairs = find_duplicates(fingerprints(manifest, n_jobs)) if detection != "skip" else find_duplicates({})
     faults = pd.concat([listed, as_faults(pairs)], ignore_index=True) if detection == "drop" else listed
     table, counts = clean(manifest, faults, artists, policy.get("mislabel_policy"), policy.get("distortion_policy"))
     counts["listed"] = {kind: int((listed["fault"] == kind).sum()) for kind in FAULT_KINDS}

@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from musicgenre.datasets import synthetic
 from musicgenre.datasets.layout import audio_path, build_manifest
@@ -50,3 +51,29 @@ def test_detected_pairs_join_listed_groups_in_cleaning():
     assert table.set_index("file")["status"].to_dict() == {
         "a.wav": "kept", "b.wav": "dropped_duplicate", "c.wav": "dropped_duplicate"}
     assert counts["duplicate_groups"] == 1
+
+
+def test_no_or_one_fingerprint_gives_no_pairs():
+    """``clean.detect_duplicates: skip`` passes no fingerprints; that must be an empty result, not a crash."""
+    assert find_duplicates({}).empty
+    assert list(find_duplicates({"a.wav": np.arange(100, dtype=np.uint32)}).columns) == [
+        "file_a", "file_b", "offset_s", "overlap_s", "ber", "kind"]
+
+
+@pytest.mark.parametrize("detection, pairs", [("skip", 0), ("report", 3)])
+def test_clean_stage_detection_settings(tmp_path, demo_set, project_params, detection, pairs):
+    import json
+    import shutil
+
+    from conftest import run_stage
+
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(demo_set, raw)
+    build_manifest(raw).to_csv(raw / "manifest.csv", index=False)
+    project_params["dataset"]["source"] = "synthetic"
+    project_params["clean"]["detect_duplicates"] = detection
+    result = run_stage(tmp_path, "clean", project_params)
+    assert result.returncode == 0, result.stderr
+    counts = json.loads((tmp_path / "metrics" / "cleaning.json").read_text())
+    assert counts["detector"]["pairs"] == pairs
+    assert counts["dropped_duplicate"] == 3  # the listed duplicates go either way
