@@ -63,6 +63,19 @@ def decode(path, sample_rate):
     return y
 
 
+def pad_to_one_chunk(y, chunk_len, sample_rate, name):
+    """``y`` unchanged, or zero-padded to ``chunk_len`` samples (with a warning) when shorter.
+
+    Every consumer cuts consecutive whole chunks and drops a shorter remainder; padding a clip
+    shorter than one chunk is what still gives it one chunk, in features, mels and predict alike.
+    """
+    if len(y) >= chunk_len:
+        return y
+    warnings.warn(f"{name} is {len(y) / sample_rate:.2f} s, shorter than one "
+                  f"{chunk_len / sample_rate} s chunk: zero-padded to one chunk", stacklevel=2)
+    return np.pad(y, (0, chunk_len - len(y)))
+
+
 def write_wav(path, y, sample_rate):
     """Write mono float audio as 16-bit PCM WAV, the format of GTZAN's Kaggle copy."""
     sf.write(str(path), np.clip(y, -1.0, 1.0), sample_rate, subtype="PCM_16")

@@ -12,11 +12,9 @@ tempo. Same values, less work:
   effects; every other chunk feature is identical).
 """
 
-import warnings
-
 import numpy as np
 
-from .audio import load
+from .audio import load, pad_to_one_chunk
 
 SPECTRAL = ["chroma_stft", "rms", "spectral_centroid", "spectral_bandwidth", "rolloff",
             "zero_crossing_rate", "harmony", "perceptr"]
@@ -61,10 +59,7 @@ def extract(path, sample_rate, chunk_seconds):
 
     y = load(path, sample_rate)
     chunk_len = int(round(chunk_seconds * sample_rate))
-    if len(y) < chunk_len:
-        warnings.warn(f"{path} is {len(y) / sample_rate:.2f} s, shorter than one {chunk_seconds} s "
-                      "chunk: zero-padded to one chunk", stacklevel=2)
-        y = np.pad(y, (0, chunk_len - len(y)))
+    y = pad_to_one_chunk(y, chunk_len, sample_rate, path)
     harmonic, percussive = librosa.effects.hpss(y)
     clip = describe(y, sample_rate, harmonic, percussive)
     chunks = []

@@ -7,11 +7,9 @@ and a row of ``chunks.parquet`` describe the same three seconds. Values are deci
 bytes of float32.
 """
 
-import warnings
-
 import numpy as np
 
-from .audio import load
+from .audio import load, pad_to_one_chunk
 
 #: The Kaggle ``images_original`` PNGs are 432 x 288 pixels.
 IMAGE_SIZE = (432, 288)
@@ -31,9 +29,7 @@ def clip_mels(path, sample_rate, chunk_seconds, n_mels, n_fft, hop_length, fmax)
     (float16) and ``whole`` the clip's own spectrogram (float32, for its picture)."""
     y = load(path, sample_rate)
     chunk_len = int(round(chunk_seconds * sample_rate))
-    if len(y) < chunk_len:
-        warnings.warn(f"{path} is shorter than one {chunk_seconds} s chunk: zero-padded to one chunk", stacklevel=2)
-        y = np.pad(y, (0, chunk_len - len(y)))
+    y = pad_to_one_chunk(y, chunk_len, sample_rate, path)
     parts = [y[i * chunk_len:(i + 1) * chunk_len] for i in range(len(y) // chunk_len)]
     chunks = np.stack([log_mel(p, sample_rate, n_mels, n_fft, hop_length, fmax) for p in parts]).astype(np.float16)
     return chunks, log_mel(y, sample_rate, n_mels, n_fft, hop_length, fmax)

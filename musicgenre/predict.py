@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
+from .audio import decode, pad_to_one_chunk
 from .errors import MusicgenreError
 from .evaluation import clip_probabilities
 from .features import describe
@@ -95,20 +96,14 @@ def chunks_of(path, sample_rate, chunk_seconds):
         if peak < SILENCE:
             raise MusicgenreError("the file is silent (peak amplitude below 1e-4); nothing to classify")
         if emitted == 0:
-            warnings.warn(f"{len(tail) / sample_rate:.2f} s is shorter than one {chunk_seconds:g} s chunk: "
-                          "zero-padded to one chunk", stacklevel=2)
-            yield np.pad(tail, (0, chunk_len - len(tail)))
+            yield pad_to_one_chunk(tail, chunk_len, sample_rate, path)
 
 
 def _chunks_in_memory(path, sample_rate, chunk_len):
-    from .audio import decode
-
     y = decode(path, sample_rate)  # raises a clear error for anything undecodable
     if np.abs(y).max() < SILENCE:
         raise MusicgenreError("the file is silent (peak amplitude below 1e-4); nothing to classify")
-    if len(y) < chunk_len:
-        warnings.warn("shorter than one chunk: zero-padded to one chunk", stacklevel=3)
-        y = np.pad(y, (0, chunk_len - len(y)))
+    y = pad_to_one_chunk(y, chunk_len, sample_rate, path)
     for start in range(0, len(y) - chunk_len + 1, chunk_len):
         yield y[start:start + chunk_len]
 
