@@ -76,6 +76,18 @@ def pad_to_one_chunk(y, chunk_len, sample_rate, name):
     return np.pad(y, (0, chunk_len - len(y)))
 
 
+def load_chunked(path, sample_rate, chunk_seconds):
+    """``(y, slices)``: the clip at ``sample_rate`` and the slices of its consecutive whole chunks.
+
+    The one chunk grid of features, mels and embeddings: a remainder shorter than a chunk is not
+    a chunk (as in the Kaggle 3 s CSV), and a clip shorter than one chunk is zero-padded to one.
+    So row ``(file, chunk)`` of every chunk table describes the same seconds of audio.
+    """
+    chunk_len = int(round(chunk_seconds * sample_rate))
+    y = pad_to_one_chunk(load(path, sample_rate), chunk_len, sample_rate, path)
+    return y, [slice(i * chunk_len, (i + 1) * chunk_len) for i in range(len(y) // chunk_len)]
+
+
 def write_wav(path, y, sample_rate):
     """Write mono float audio as 16-bit PCM WAV, the format of GTZAN's Kaggle copy."""
     sf.write(str(path), np.clip(y, -1.0, 1.0), sample_rate, subtype="PCM_16")

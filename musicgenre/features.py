@@ -14,7 +14,7 @@ tempo. Same values, less work:
 
 import numpy as np
 
-from .audio import load, pad_to_one_chunk
+from .audio import load_chunked
 
 SPECTRAL = ["chroma_stft", "rms", "spectral_centroid", "spectral_bandwidth", "rolloff",
             "zero_crossing_rate", "harmony", "perceptr"]
@@ -57,14 +57,11 @@ def extract(path, sample_rate, chunk_seconds):
     """
     import librosa
 
-    y = load(path, sample_rate)
-    chunk_len = int(round(chunk_seconds * sample_rate))
-    y = pad_to_one_chunk(y, chunk_len, sample_rate, path)
+    y, parts = load_chunked(path, sample_rate, chunk_seconds)
     harmonic, percussive = librosa.effects.hpss(y)
     clip = describe(y, sample_rate, harmonic, percussive)
     chunks = []
-    for index in range(len(y) // chunk_len):
-        part = slice(index * chunk_len, (index + 1) * chunk_len)
+    for index, part in enumerate(parts):
         row = describe(y[part], sample_rate, harmonic[part], percussive[part])
         chunks.append({"chunk": index, "start_s": index * chunk_seconds, **row})
     return clip, chunks

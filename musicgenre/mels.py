@@ -9,7 +9,7 @@ bytes of float32.
 
 import numpy as np
 
-from .audio import load, pad_to_one_chunk
+from .audio import load_chunked
 
 #: The Kaggle ``images_original`` PNGs are 432 x 288 pixels.
 IMAGE_SIZE = (432, 288)
@@ -27,11 +27,8 @@ def log_mel(y, sample_rate, n_mels, n_fft, hop_length, fmax):
 def clip_mels(path, sample_rate, chunk_seconds, n_mels, n_fft, hop_length, fmax):
     """Log-mels of one file: ``(chunks, whole)`` with ``chunks`` of shape ``(n, n_mels, frames)``
     (float16) and ``whole`` the clip's own spectrogram (float32, for its picture)."""
-    y = load(path, sample_rate)
-    chunk_len = int(round(chunk_seconds * sample_rate))
-    y = pad_to_one_chunk(y, chunk_len, sample_rate, path)
-    parts = [y[i * chunk_len:(i + 1) * chunk_len] for i in range(len(y) // chunk_len)]
-    chunks = np.stack([log_mel(p, sample_rate, n_mels, n_fft, hop_length, fmax) for p in parts]).astype(np.float16)
+    y, parts = load_chunked(path, sample_rate, chunk_seconds)
+    chunks = np.stack([log_mel(y[p], sample_rate, n_mels, n_fft, hop_length, fmax) for p in parts]).astype(np.float16)
     return chunks, log_mel(y, sample_rate, n_mels, n_fft, hop_length, fmax)
 
 

@@ -1,36 +1,59 @@
-"""Model families and their self-contained bundles.
+"""Model families, what each learns from, and their self-contained bundles.
 
-Every family is an sklearn ``Pipeline(scaler, classifier)``: the scaler is fitted on training
-rows only, inside cross-validation folds too, so no statistic of a test row leaks into training.
+The classical families (knn, rf, mlp on the 57 descriptors) and the embeddings family (musicnn
+activations under a linear classifier) are sklearn ``Pipeline(scaler, ..., classifier)``s: the
+scaler is fitted on training rows only, inside cross-validation folds too, so no statistic of a
+test row leaks into training. The deep families (cnn, transfer) live in :mod:`musicgenre.deep`.
 A bundle is everything needed to use a fitted model without DVC, params.yaml or the training data.
 """
 
 import platform
+import sys
 
 import joblib
 import numpy as np
 import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.svm import SVC
 
 from . import __version__
 from .errors import MusicgenreError
-from .params import choice
+from .params import choice, number
 
 FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": MLPClassifier}
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
-BUNDLE_FORMAT = 1
+FEATURES_INPUT, EMBEDDINGS_INPUT, MELS_INPUT = "data/features/chunks.parquet", "data/embeddings", "data/mels"
+#: What each family learns from: params ``models.<family>.input``, which is also its DVC dependency.
+INPUTS = {"knn": FEATURES_INPUT, "rf": FEATURES_INPUT, "mlp": FEATURES_INPUT, "musicnn": EMBEDDINGS_INPUT, "cnn": MELS_INPUT, "transfer": MELS_INPUT}
+EMBEDDING_CLASSIFIERS = ("svm", "logistic")
+BUNDLE_FORMAT = 2
+
+
+def family_input(family, settings):
+    """The input ``family`` reads, checked against ``models.<family>.input`` in params.yaml."""
+    choice(family, "the family name (a key of models)", tuple(INPUTS))
+    declared = (settings or {}).get("input")
+    if declared != INPUTS[family]:
+        raise MusicgenreError(f"params.yaml: models.{family}.input must be {INPUTS[family]} (it tells DVC what "
+                              f"train@{family} reads), got {declared!r}")
+    return declared
 
 
 def build(family, settings, scaler, seed):
     """An unfitted pipeline for ``family`` with ``settings`` from ``params.yaml: models.<family>``."""
-    choice(family, "model family", tuple(FAMILIES))
     choice(scaler, "train.scaler", tuple(SCALERS))
+    settings = {k: v for k, v in (settings or {}).items() if k != "input"}
+    if family == "musicnn":
+        return _embedding_classifier(settings, scaler, seed)
+    choice(family, "model family", tuple(FAMILIES))
     estimator_class = FAMILIES[family]
-    settings = dict(settings or {})
     unknown = sorted(set(settings) - set(estimator_class().get_params()))
     if unknown:
         raise MusicgenreError(
@@ -48,16 +71,42 @@ def build(family, settings, scaler, seed):
     return Pipeline([("scale", SCALERS[scaler]()), ("classify", estimator)])
 
 
-def make_bundle(model, family, feature_names, labels, feature_config):
+def _embedding_classifier(settings, scaler, seed):
+    """Scaler, optional PCA, then an RBF SVM or logistic regression: the light classifier that
+    pretrained embeddings are probed with (the published musicnn anchor is an SVM)."""
+    unknown = sorted(set(settings) - {"classifier", "C", "pca"})
+    if unknown:
+        raise MusicgenreError(f"params.yaml: models.musicnn has unknown setting(s) {unknown}; "
+                              "known: input, classifier, C, pca")
+    kind = choice(settings.get("classifier", "svm"), "models.musicnn.classifier", EMBEDDING_CLASSIFIERS)
+    c = number(settings.get("C", 1.0), "models.musicnn.C", 1e-6, 1e6)
+    components = number(settings.get("pca", 0), "models.musicnn.pca", 0, 4096, integer=True)
+    # an SVM has no probabilities of its own; a sigmoid calibration (scikit-learn's replacement
+    # for SVC(probability=True)) gives the chunk probabilities the clip vote averages
+    classifier = (CalibratedClassifierCV(SVC(C=c), ensemble=False) if kind == "svm"
+                  else LogisticRegression(C=c, max_iter=2000, random_state=seed))
+    steps = [("scale", SCALERS[scaler]())]
+    if components:
+        steps.append(("pca", PCA(components, random_state=seed)))
+    return Pipeline(steps + [("classify", classifier)])
+
+
+def make_bundle(model, family, feature_names, labels, config, description=None):
+    """``config`` says how to turn audio into the model's input: ``input`` (features, mels or
+    embeddings), ``sample_rate``, ``chunk_seconds`` and the settings of that input."""
+    versions = {"musicgenre": __version__, "scikit-learn": sklearn.__version__,
+                "numpy": np.__version__, "python": platform.python_version()}
+    if "keras" in sys.modules:
+        versions["keras"] = sys.modules["keras"].__version__
     return {
         "format": BUNDLE_FORMAT,
         "family": family,
         "model": model,
         "feature_names": list(feature_names),
         "labels": list(labels),
-        "feature_config": dict(feature_config),
-        "versions": {"musicgenre": __version__, "scikit-learn": sklearn.__version__,
-                     "numpy": np.__version__, "python": platform.python_version()},
+        "config": dict(config),
+        "description": dict(description or {}),
+        "versions": versions,
     }
 
 

@@ -1,9 +1,10 @@
 """Classify any audio file with a trained bundle.
 
 A file is read in chunks of the bundle's ``chunk_seconds``, block by block, so a one-hour file
-never sits in memory. Each block is down-mixed and resampled to the bundle's rate. Each chunk gets
-the 57 descriptors, and the file's genre is the soft vote of its chunks: the rule behind the
-clip-level metric. A file that cannot be classified raises :class:`MusicgenreError` with the
+never sits in memory. Each block is down-mixed and resampled to the bundle's rate. Each chunk
+becomes what the bundle's model reads (the 57 descriptors, a log-mel spectrogram or a musicnn
+embedding), and the file's genre is the soft vote of its chunks: the rule behind the clip-level
+metric. A file that cannot be classified raises :class:`MusicgenreError` with the
 reason. The caller reports it and goes on with the next file.
 """
 
@@ -19,6 +20,7 @@ from .audio import decode, pad_to_one_chunk
 from .errors import MusicgenreError
 from .evaluation import clip_probabilities
 from .features import describe
+from .mels import log_mel
 
 AUDIO_EXTENSIONS = {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a"}
 SILENCE = 1e-4  # peak amplitude below which a file is treated as silent
@@ -108,20 +110,44 @@ def _chunks_in_memory(path, sample_rate, chunk_len):
         yield y[start:start + chunk_len]
 
 
-def classify(bundle, path):
-    """Genre probabilities of one file: ``{"probabilities": {genre: p}, "chunks": n, "padded": bool}``."""
+def chunk_input(config, chunk):
+    """One chunk turned into what the bundle's model reads (``config["input"]``): the descriptors,
+    the log-mel spectrogram, or musicnn's input patch (embedded later, all chunks in one batch)."""
     import librosa
 
-    config = bundle["feature_config"]
-    sample_rate, chunk_seconds = config["sample_rate"], config["chunk_seconds"]
+    sample_rate = config["sample_rate"]
+    if config["input"] == "mels":
+        return log_mel(chunk, sample_rate, config["n_mels"], config["n_fft"], config["hop_length"], config["fmax"])
+    if config["input"] == "embeddings":
+        from .embeddings import frames, musicnn_input
+
+        return musicnn_input(chunk, sample_rate, frames(config["chunk_seconds"]))
+    harmonic, percussive = librosa.effects.hpss(chunk)
+    return describe(chunk, sample_rate, harmonic, percussive)
+
+
+def model_input(bundle, rows):
+    """The per-chunk results of :func:`chunk_input` as one batch for the bundle's model."""
+    config = bundle["config"]
+    if config["input"] == "features":
+        return pd.DataFrame(rows)[bundle["feature_names"]].to_numpy()
+    if config["input"] == "embeddings":
+        from .embeddings import embedder
+
+        return embedder(config["model"], config["layer"], config["chunk_seconds"])(np.stack(rows))
+    return np.stack(rows)
+
+
+def classify(bundle, path):
+    """Genre probabilities of one file: ``{"probabilities": {genre: p}, "chunks": n, "padded": bool}``."""
+    config = bundle["config"]
     rows = []
     try:
         open(path, "rb").close()  # permission and link-loop problems, named plainly before any decoder tries
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for chunk in chunks_of(path, sample_rate, chunk_seconds):
-                harmonic, percussive = librosa.effects.hpss(chunk)
-                rows.append(describe(chunk, sample_rate, harmonic, percussive))
+            for chunk in chunks_of(path, config["sample_rate"], config["chunk_seconds"]):
+                rows.append(chunk_input(config, chunk))
     except MusicgenreError:
         raise
     except OSError as err:
@@ -129,9 +155,8 @@ def classify(bundle, path):
     except Exception as err:  # decoders raise many types for corrupt input; all mean "cannot decode"
         raise MusicgenreError(f"cannot decode the audio ({str(err).strip() or type(err).__name__})") from None
     padded = any("zero-padded" in str(w.message) for w in caught)
-    features = pd.DataFrame(rows)[bundle["feature_names"]].to_numpy()
     model = bundle["model"]
-    proba = model.predict_proba(features)
+    proba = model.predict_proba(model_input(bundle, rows))
     means = clip_probabilities(np.zeros(len(rows)), proba, list(model.classes_)).iloc[0]
     return {"probabilities": means.sort_values(ascending=False).round(4).to_dict(),
             "chunks": len(rows), "padded": padded}

@@ -2,7 +2,7 @@
 
 ``data/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, opened memory-mapped
 (``np.load(..., mmap_mode="r")``); ``data/mels/index.csv`` maps each row to ``file, chunk``;
-``data/mels/images/<genre>/<clip>.png`` are 432 x 288 pictures in the style of Kaggle's
+``data/mels/config.json`` is the recipe; ``data/mels/images/<genre>/<clip>.png`` are 432 x 288 pictures in the style of Kaggle's
 ``images_original``.
 """
 
@@ -15,9 +15,10 @@ from tqdm import tqdm
 
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
+from musicgenre.jsonio import write_json
 from musicgenre.mels import clip_mels, save_image
 from musicgenre.params import load_params, number, section
-from musicgenre.paths import MELS, MELS_INDEX, MELS_IMAGES, RAW, RAW_MANIFEST
+from musicgenre.paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX, RAW, RAW_MANIFEST
 
 
 def one_clip(path, image_path, settings):
@@ -50,8 +51,9 @@ def main():
         arrays.append(chunks)
         index += [{"file": file, "chunk": k} for k in range(len(chunks))]
     stacked = np.concatenate(arrays)
-    np.save(MELS, stacked)
+    np.save(MELS_ARRAY, stacked)
     pd.DataFrame(index).rename_axis("row").to_csv(MELS_INDEX)
+    write_json(settings, MELS_CONFIG)  # the recipe, so a model trained on these mels can make its own
     print(f"mels: {stacked.shape[0]} chunks of {stacked.shape[1]} x {stacked.shape[2]} (float16, "
           f"{stacked.nbytes / 1e6:.1f} MB), {len(files)} clip images")
 

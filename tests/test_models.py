@@ -21,6 +21,8 @@ def separable(n=60, seed=0):
     ("knn", {"n_neighbors": 5, "p": 1, "leaf_size": 2}),
     ("rf", {"n_estimators": 20, "max_depth": 4}),
     ("mlp", {"hidden_layer_sizes": [16, 8], "solver": "adam", "max_iter": 300}),
+    ("musicnn", {"input": "data/embeddings", "classifier": "svm", "C": 1.0, "pca": 2}),
+    ("musicnn", {"input": "data/embeddings", "classifier": "logistic", "C": 0.5, "pca": 0}),
 ])
 def test_families_learn_a_separable_problem(family, settings):
     features, genre = separable()
@@ -34,6 +36,10 @@ def test_bad_model_settings_are_named():
         build("knn", {"neighbours": 3}, "standard", 0)
     with pytest.raises(MusicgenreError, match="models.rf is invalid.*n_estimators"):
         build("rf", {"n_estimators": -1}, "standard", 0)
+    with pytest.raises(MusicgenreError, match="models.musicnn.classifier is 'knn'"):
+        build("musicnn", {"classifier": "knn"}, "standard", 0)
+    with pytest.raises(MusicgenreError, match=r"models.musicnn has unknown setting\(s\) \['layer'\]"):
+        build("musicnn", {"layer": "max_pool"}, "standard", 0)
     with pytest.raises(MusicgenreError, match="train.scaler"):
         build("knn", {}, "robust", 0)
     with pytest.raises(MusicgenreError, match="drop_features names unknown"):
@@ -44,17 +50,22 @@ def test_bad_model_settings_are_named():
 def test_bundle_round_trip_and_version_guard(tmp_path):
     features, genre = separable()
     model = build("knn", {"n_neighbors": 3}, "minmax", 0).fit(features, genre)
-    bundle = make_bundle(model, "knn", ["a", "b", "c", "d"], model.classes_, {"sample_rate": 22050})
+    config = {"input": "features", "sample_rate": 22050, "chunk_seconds": 3.0}
+    bundle = make_bundle(model, "knn", ["a", "b", "c", "d"], model.classes_, config)
     save_bundle(bundle, tmp_path / "model.joblib")
     loaded = load_bundle(tmp_path / "model.joblib")
     assert (loaded["model"].predict(features) == model.predict(features)).all()
-    assert loaded["labels"] == ["blues", "jazz", "rock"] and loaded["feature_config"] == {"sample_rate": 22050}
+    assert loaded["labels"] == ["blues", "jazz", "rock"] and loaded["config"] == config
     bundle["versions"]["scikit-learn"] = "0.22"
     save_bundle(bundle, tmp_path / "old.joblib")
     with pytest.raises(MusicgenreError, match="made with scikit-learn 0.22"):
         load_bundle(tmp_path / "old.joblib")
     with pytest.raises(MusicgenreError, match="not found"):
         load_bundle(tmp_path / "missing.joblib")
+    bundle["format"] = 1  # before the deep families: no input recipe
+    save_bundle(bundle, tmp_path / "format1.joblib")
+    with pytest.raises(MusicgenreError, match="not a musicgenre bundle of format 2; retrain it"):
+        load_bundle(tmp_path / "format1.joblib")
 
 
 def test_clip_prediction_is_the_soft_vote_of_its_chunks():

@@ -25,7 +25,14 @@ TINY = {
     "models.rf.n_estimators": 25,
     "models.mlp.hidden_layer_sizes": [32, 16],
     "models.mlp.max_iter": 60,
+    "models.cnn.filters": [8, 16],
+    "models.cnn.epochs": 3,
+    "models.transfer.image_size": 32,
+    "models.transfer.frozen_epochs": 1,
+    "models.transfer.fine_tune_epochs": 1,
+    "embeddings.n_jobs": 1,
 }
+FAMILIES = {"knn", "rf", "mlp", "musicnn", "cnn", "transfer"}
 
 
 def run(args, cwd, env, check=True):
@@ -75,14 +82,14 @@ def test_demo_then_incremental_reruns(repo):
     root, env = repo
     demo = run([sys.executable, "-m", "musicgenre", "demo"], root, env)
     assert "metrics/<family>.json" in demo.stdout and "plots/images" in demo.stdout
-    for family in ("knn", "rf", "mlp"):
+    for family in FAMILIES:
         metrics = json.loads((root / "metrics" / f"{family}.json").read_text())
         assert metrics["split"] == "artist" and 0.0 <= metrics["clip"]["accuracy"] <= 1.0
         assert metrics["test_size"]["clips"] > 0 and len(metrics["per_genre_f1"]) == 10
         assert (root / "plots" / "images" / f"{family}_confusion.png").stat().st_size > 0
     assert (root / "plots" / "images" / "comparison.png").exists()
     comparison = json.loads((root / "metrics" / "comparison.json").read_text())
-    assert set(comparison["clip_accuracy"]) == {"knn", "rf", "mlp"}
+    assert set(comparison["clip_accuracy"]) == FAMILIES
     assert 0.0 <= comparison["mcnemar"]["p_value"] <= 1.0
     assert comparison["mcnemar"]["a"] == max(comparison["clip_accuracy"], key=comparison["clip_accuracy"].get)
 
@@ -97,8 +104,15 @@ def test_demo_then_incremental_reruns(repo):
     assert cleaning["detector"]["pairs"] == 2 and cleaning["detector"]["recall"] == 1.0
     assert cleaning["detector"]["precision"] == 1.0
 
+    transfer = json.loads((root / "metrics" / "transfer.json").read_text())["model"]
+    assert transfer["weights"].startswith("none") and transfer["backbone"].startswith("mobilenet")
+    assert "MSD_musicnn" in json.loads((root / "metrics" / "musicnn.json").read_text())["model"]["embedding"]
+
     shown = run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], root, env).stdout
-    assert {"metrics/knn.json", "metrics/rf.json", "metrics/mlp.json"} <= set(re.findall(r"metrics/\w+\.json", shown))
+    assert {f"metrics/{f}.json" for f in FAMILIES} <= set(re.findall(r"metrics/\w+\.json", shown))
+    curves = run([sys.executable, "-m", "dvc", "plots", "show", "--json"], root, env).stdout
+    for family in ("cnn", "transfer"):
+        assert f"data/models/{family}/live/plots/metrics/val_loss.tsv" in curves
 
     again = run([sys.executable, "-m", "dvc", "repro"], root, env)
     assert stages_run(again.stdout) == set() and "up to date" in again.stdout
@@ -106,6 +120,9 @@ def test_demo_then_incremental_reruns(repo):
     set_param(root / "params.yaml", "models.knn.n_neighbors", 3)
     changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
     assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare"}
+    set_param(root / "params.yaml", "models.cnn.epochs", 2)
+    changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
+    assert stages_run(changed.stdout) == {"train@cnn", "evaluate@cnn", "compare"}
 
     assert stages_run(run([sys.executable, "-m", "dvc", "repro"], root, env).stdout) == set()
     assert yaml.safe_load((root / "params.yaml").read_text())["dataset"]["source"] == "synthetic"

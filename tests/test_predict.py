@@ -34,7 +34,7 @@ def bundle_path(demo_set, tmp_path_factory):
     table = pd.DataFrame(rows)
     model = build("knn", {"n_neighbors": 3}, "standard", 0).fit(table[FEATURE_NAMES].to_numpy(), table["genre"])
     path = tmp_path_factory.mktemp("bundle") / "model.joblib"
-    save_bundle(make_bundle(model, "knn", FEATURE_NAMES, model.classes_, {"sample_rate": SR, "chunk_seconds": 3.0}), path)
+    save_bundle(make_bundle(model, "knn", FEATURE_NAMES, model.classes_, {"input": "features", "sample_rate": SR, "chunk_seconds": 3.0}), path)
     return path
 
 

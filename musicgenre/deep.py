@@ -1,0 +1,253 @@
+"""The deep families on log-mel chunks: a CNN from scratch and transfer learning from ImageNet.
+
+Both train on 3 s chunks with early stopping on an artist-disjoint validation fold of the training
+set (fold 0 of ``split.csv``), log every epoch with dvclive, and end in a :class:`MelClassifier`:
+a picklable object with ``classes_`` and ``predict_proba(mels)``, so evaluation, the clip vote and
+``predict`` treat them like the scikit-learn families. Importing this module imports TensorFlow
+(and registers the custom layers a pickled network needs).
+"""
+
+import numpy as np
+
+from .errors import MusicgenreError
+from .params import choice, number
+from .runtime import tensorflow
+
+tensorflow()  # before Keras: sets up the shared TensorFlow (see runtime)
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+ARCHITECTURES = ("default", "baseline")
+#: keras.applications backbones offered for transfer learning, with the module of their preprocess_input.
+BACKBONES = {"MobileNetV2": "mobilenet_v2", "EfficientNetB0": "efficientnet",
+             "InceptionResNetV2": "inception_resnet_v2", "ResNet50": "resnet50"}
+MIN_IMAGE_SIZE = {"InceptionResNetV2": 75}
+
+
+class MelClassifier:
+    """A trained Keras network plus the per-band standardisation of its training mels."""
+
+    def __init__(self, network, classes, mean, std, batch_size=64):
+        self.network, self.classes_ = network, np.asarray(classes)
+        self.mean, self.std, self.batch_size = mean.astype(np.float32), std.astype(np.float32), batch_size
+
+    def predict_proba(self, mels):
+        """Genre probabilities for log-mel chunks of shape ``(n, n_mels, frames)``."""
+        x = standardise(mels, self.mean, self.std)
+        return np.asarray(self.network.predict(x, batch_size=self.batch_size, verbose=0), dtype=np.float64)
+
+
+def standardise(mels, mean, std):
+    return ((np.asarray(mels, dtype=np.float32) - mean) / std)[..., None]
+
+
+def band_statistics(mels):
+    """Mean and standard deviation per mel band over all training chunks and frames."""
+    x = np.asarray(mels, dtype=np.float32)
+    return x.mean(axis=(0, 2))[:, None], x.std(axis=(0, 2))[:, None] + 1e-3
+
+
+@keras.saving.register_keras_serializable(package="musicgenre")
+class SpecAugment(keras.layers.Layer):
+    """SpecAugment-style masking while training: zeroes random time and frequency bands
+    (zero is the band mean after standardisation). Identity at inference."""
+
+    def __init__(self, time_masks=2, time_width=16, freq_masks=2, freq_width=12, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.time_masks, self.time_width = time_masks, time_width
+        self.freq_masks, self.freq_width = freq_masks, freq_width
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def _mask(self, batch, size, count, width):
+        keep = ops.ones((batch, size))
+        positions = ops.arange(size)[None, :]
+        for _ in range(count):
+            w = keras.random.randint((batch, 1), 0, width + 1, seed=self.generator)
+            start = keras.random.randint((batch, 1), 0, max(size - width, 1), seed=self.generator)
+            inside = ops.logical_and(positions >= start, positions < start + w)
+            keep = keep * (1.0 - ops.cast(inside, "float32"))
+        return keep
+
+    def call(self, x, training=False):
+        if not training:
+            return x
+        batch = ops.shape(x)[0]
+        freq = self._mask(batch, x.shape[1], self.freq_masks, self.freq_width)
+        time = self._mask(batch, x.shape[2], self.time_masks, self.time_width)
+        return x * freq[:, :, None, None] * time[:, None, :, None]
+
+    def get_config(self):
+        return {**super().get_config(), "time_masks": self.time_masks, "time_width": self.time_width,
+                "freq_masks": self.freq_masks, "freq_width": self.freq_width, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="musicgenre")
+class ToImage(keras.layers.Layer):
+    """Standardised mels (about -3..3) to the 3-channel 0..255 picture an ImageNet backbone
+    expects, then that backbone's own ``preprocess_input``."""
+
+    def __init__(self, backbone, **kwargs):
+        super().__init__(**kwargs)
+        self.backbone = backbone
+
+    def call(self, x):
+        pixels = ops.clip((x + 3.0) / 6.0, 0.0, 1.0) * 255.0
+        rgb = ops.concatenate([pixels, pixels, pixels], axis=-1)
+        return getattr(keras.applications, BACKBONES[self.backbone]).preprocess_input(rgb)
+
+    def get_config(self):
+        return {**super().get_config(), "backbone": self.backbone}
+
+
+def build_cnn(settings, input_shape, n_classes, seed):
+    """The CNN from scratch. ``architecture: baseline`` is the original study's three conv/pool
+    blocks, flatten and dense head; ``default`` adds batch norm, SpecAugment masking, global
+    average pooling (far fewer weights than flatten) and dropout."""
+    architecture = choice(settings.get("architecture", "default"), "models.cnn.architecture", ARCHITECTURES)
+    dropout = number(settings.get("dropout", 0.3), "models.cnn.dropout", 0.0, 0.9)
+    inputs = keras.Input(input_shape + (1,))
+    if architecture == "baseline":
+        x = inputs
+        for filters in (32, 64, 128):
+            x = layers.Conv2D(filters, 3, activation="relu")(x)
+            x = layers.MaxPooling2D(2)(x)
+        x = layers.Flatten()(x)
+        x = layers.Dense(64, activation="relu")(x)
+    else:
+        masks = settings.get("masks", {}) or {}
+        x = SpecAugment(seed=seed, **{k: number(v, f"models.cnn.masks.{k}", 0, 512, integer=True)
+                                       for k, v in masks.items()})(inputs)
+        for filters in settings.get("filters", [16, 32, 64, 128]):
+            x = layers.Conv2D(number(filters, "models.cnn.filters", 1, 1024, integer=True), 3,
+                              padding="same", use_bias=False)(x)
+            # momentum 0.9, not Keras' 0.99: a small training set has few steps per epoch, and
+            # slow moving averages would leave the inference statistics near their initial values
+            x = layers.BatchNormalization(momentum=0.9)(x)
+            x = layers.ReLU()(x)
+            x = layers.MaxPooling2D(2)(x)
+        x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout, seed=seed)(x)
+    outputs = layers.Dense(n_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name=f"cnn_{architecture}")
+
+
+def weights_source(weights):
+    """``imagenet``, ``None`` (params ``none``) or an existing weights file; anything else is an error."""
+    if weights in (None, "none", False):
+        return None
+    if weights == "imagenet":
+        return "imagenet"
+    from pathlib import Path
+
+    path = Path(str(weights)).expanduser()
+    if not path.is_file():
+        raise MusicgenreError(f"params.yaml: models.transfer.weights is {weights!r}: not imagenet, not none, "
+                              "and no such file; give the path of a Keras weights file (.h5) for the backbone "
+                              "without its top")
+    return str(path)
+
+
+def build_transfer(settings, input_shape, n_classes, seed):
+    """An ImageNet backbone from ``keras.applications`` (no top, average pooling) under a dropout +
+    softmax head. Returns ``(network, backbone)``. ImageNet weights that cannot be downloaded stop
+    with a message; nothing silently falls back to random weights."""
+    name = choice(settings.get("backbone"), "models.transfer.backbone", tuple(BACKBONES))
+    size = number(settings.get("image_size", 128), "models.transfer.image_size",
+                  MIN_IMAGE_SIZE.get(name, 32), 600, integer=True)
+    weights = weights_source(settings.get("weights"))
+    try:
+        backbone = getattr(keras.applications, name)(include_top=False, weights=weights, pooling="avg",
+                                                     input_shape=(size, size, 3))
+    except Exception as err:
+        if weights != "imagenet":
+            raise MusicgenreError(f"models.transfer.weights {weights}: cannot load it into {name} ({err}); "
+                                  f"is it {name}'s no-top weights file?") from None
+        raise MusicgenreError(
+            f"models.transfer.weights is imagenet, but Keras could not download the ImageNet weights of {name} "
+            f"({str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__}). Ways out: run once "
+            "with network access (Keras caches them in ~/.keras/models); or download the no-top weights file "
+            "elsewhere and set models.transfer.weights to its path; or set models.transfer.weights: none to "
+            "train the backbone from random weights (then it is no longer transfer learning)") from None
+    if weights is None:
+        for layer in backbone.layers:  # as in build_cnn: Keras' 0.99 (0.999 here) is too slow for a small set
+            if isinstance(layer, layers.BatchNormalization):
+                layer.momentum = 0.9
+    inputs = keras.Input(input_shape + (1,))
+    x = layers.Resizing(size, size)(inputs)
+    x = ToImage(name)(x)
+    # a pretrained backbone keeps its batch-norm statistics, even when its layers are unfrozen later
+    x = backbone(x, training=False) if weights else backbone(x)
+    x = layers.Dropout(number(settings.get("dropout", 0.3), "models.transfer.dropout", 0.0, 0.9), seed=seed)(x)
+    outputs = layers.Dense(n_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name=f"transfer_{name}"), backbone
+
+
+def _live_logger(live):
+    class LiveLog(keras.callbacks.Callback):
+        """Per-epoch loss and accuracy (training and validation) into dvclive."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            for key, value in sorted((logs or {}).items()):
+                if key != "learning_rate":
+                    live.log_metric(key, float(value))
+            live.next_step()
+
+    return LiveLog()
+
+
+def fit(network, data, epochs, batch_size, learning_rate, patience, live, initial_epoch=0):
+    """Train ``network`` on ``data = (x_train, y_train, x_val, y_val)`` for up to ``epochs`` more epochs,
+    stopping when the validation loss has not improved for ``patience`` epochs and keeping the best
+    weights. Returns the number of epochs run so far (the next phase's ``initial_epoch``)."""
+    if epochs <= 0:
+        return initial_epoch
+    x_train, y_train, x_val, y_val = data
+    network.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                    metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    history = network.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=initial_epoch + epochs,
+                          initial_epoch=initial_epoch, batch_size=batch_size, shuffle=True, verbose=2,
+                          callbacks=[stop, _live_logger(live)])
+    return initial_epoch + len(history.history["loss"])
+
+
+def train_network(family, settings, data, seed, live):
+    """Build and train ``family`` (``cnn`` or ``transfer``) on standardised ``data``.
+
+    Returns ``(network, description)``; the description goes into ``metrics/<family>.json``.
+    ``transfer`` trains its head with the backbone frozen, then unfreezes the top
+    ``fine_tune_layers`` layers at ``fine_tune_learning_rate``. With ``weights: none`` nothing is
+    worth freezing, so every layer trains from the first epoch.
+    """
+    x_train, y_train = data[0], data[1]
+    n_classes = int(y_train.max()) + 1
+    input_shape = tuple(x_train.shape[1:3])
+    batch_size = number(settings.get("batch_size", 32), f"models.{family}.batch_size", 1, 4096, integer=True)
+    patience = number(settings.get("patience", 5), f"models.{family}.patience", 1, integer=True)
+    rate = number(settings.get("learning_rate", 1e-3), f"models.{family}.learning_rate", 1e-7, 1.0)
+    if family == "cnn":
+        network = build_cnn(settings, input_shape, n_classes, seed)
+        epochs = fit(network, data, number(settings.get("epochs", 30), "models.cnn.epochs", 1, integer=True),
+                     batch_size, rate, patience, live)
+        return network, {"architecture": network.name, "parameters": int(network.count_params()), "epochs": epochs}
+    network, backbone = build_transfer(settings, input_shape, n_classes, seed)
+    frozen = number(settings.get("frozen_epochs", 5), "models.transfer.frozen_epochs", 0, integer=True)
+    tuned = number(settings.get("fine_tune_epochs", 5), "models.transfer.fine_tune_epochs", 0, integer=True)
+    weights = weights_source(settings.get("weights"))
+    if weights is None:
+        epochs = fit(network, data, frozen + tuned, batch_size, rate, patience, live)
+    else:
+        backbone.trainable = False
+        epochs = fit(network, data, frozen, batch_size, rate, patience, live)
+        top = number(settings.get("fine_tune_layers", 20), "models.transfer.fine_tune_layers", 0, integer=True)
+        backbone.trainable = True
+        for layer in backbone.layers[:len(backbone.layers) - top]:
+            layer.trainable = False
+        epochs = fit(network, data, tuned, batch_size,
+                     number(settings.get("fine_tune_learning_rate", 1e-4), "models.transfer.fine_tune_learning_rate",
+                            1e-8, 1.0), patience, live, initial_epoch=epochs)
+    described = "none (random initialisation: not transfer learning)" if weights is None else (
+        "imagenet" if weights == "imagenet" else f"file {weights}")
+    return network, {"backbone": backbone.name, "weights": described, "parameters": int(network.count_params()),
+                     "epochs": epochs}

@@ -1,0 +1,52 @@
+"""DVC stage ``embeddings``: pretrained musicnn embeddings per chunk, a table like ``chunks.parquet``.
+
+``data/embeddings/chunks.parquet`` has ``file, chunk`` and one column per embedding dimension
+(``e000`` ...); ``data/embeddings/model.json`` names the model, layer and package version.
+"""
+
+import sys
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm import tqdm
+
+from musicgenre.datasets.layout import audio_path
+from musicgenre.embeddings import LAYERS, MODELS, clip_embeddings, column_names, package
+from musicgenre.errors import friendly_main
+from musicgenre.jsonio import write_json
+from musicgenre.params import choice, load_params, number, section
+from musicgenre.paths import EMBEDDINGS, EMBEDDINGS_INFO, RAW, RAW_MANIFEST
+
+
+@friendly_main
+def main():
+    params = load_params()
+    settings = section(params, "embeddings")
+    model = choice(settings.get("model"), "embeddings.model", MODELS)
+    layer = choice(settings.get("layer"), "embeddings.layer", tuple(LAYERS))
+    n_jobs = number(settings.get("n_jobs"), "embeddings.n_jobs", -1, integer=True) or 1
+    sample_rate = number(section(params, "features.sample_rate"), "features.sample_rate", 4000, 96000, integer=True)
+    chunk_seconds = number(section(params, "features.chunk_seconds"), "features.chunk_seconds", 0.5, 30.0)
+    _, version = package()
+    files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
+    jobs = (delayed(clip_embeddings)(audio_path(RAW, f), sample_rate, chunk_seconds, model, layer) for f in files)
+    # batch_size: each worker keeps its TensorFlow graph between clips, so hand out clips in batches
+    results = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=4)(jobs)
+    frames = []
+    for file, values in zip(files, tqdm(results, total=len(files), desc="embeddings", unit="clip", file=sys.stderr)):
+        frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
+        frame.insert(0, "chunk", np.arange(len(values)))
+        frame.insert(0, "file", file)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    EMBEDDINGS.parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(EMBEDDINGS, index=False)
+    dim = table.shape[1] - 2
+    write_json({"package": f"musicnn {version}", "model": model, "layer": layer, "dimensions": dim,
+                "sample_rate": sample_rate, "chunk_seconds": chunk_seconds}, EMBEDDINGS_INFO)
+    print(f"embeddings: {len(table)} chunks x {dim} ({model} {layer}, musicnn {version}) from {len(files)} clips")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The deep families (cnn, transfer) through their real DVC stages, on a tiny separable mel set."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PROJECT, run_stage
+
+GENRES = ["blues", "classical", "metal"]
+N_MELS, FRAMES = 32, 40
+TINY_CNN = {"input": "data/mels", "architecture": "default", "filters": [8, 16], "dropout": 0.1,
+            "masks": {"time_masks": 1, "time_width": 4, "freq_masks": 1, "freq_width": 3},
+            "epochs": 15, "patience": 15, "batch_size": 16, "learning_rate": 0.003, "threads": 1}
+#: keras.utils.get_file goes through urllib, which honours these: a refused connection, never the network
+OFFLINE = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+           "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+
+
+@pytest.fixture
+def mel_project(tmp_path, project_params):
+    """A project folder with the outputs of ``mels`` and ``split``: 3 genres told apart by the band
+    that carries their energy, 4 artists each (2 train folds, then 1 test artist), 3 clips of 3 chunks."""
+    rng = np.random.default_rng(0)
+    mels, index, split = [], [], []
+    for g, genre in enumerate(GENRES):
+        for artist in range(4):
+            for clip in range(3):
+                file = f"{genre}.{artist * 3 + clip:05d}.wav"
+                for chunk in range(3):
+                    x = rng.normal(-40.0, 4.0, (N_MELS, FRAMES))
+                    x[g * 10:g * 10 + 8] += 15.0
+                    mels.append(x)
+                    index.append({"file": file, "chunk": chunk})
+                    test = artist == 3
+                    split.append({"file": file, "chunk": chunk, "genre": genre, "artist": f"{genre}-{artist}",
+                                  "set": "test" if test else "train", "fold": -1 if test else artist % 2})
+    (tmp_path / "data" / "mels").mkdir(parents=True)
+    (tmp_path / "data" / "split").mkdir(parents=True)
+    np.save(tmp_path / "data" / "mels" / "mels.npy", np.array(mels, dtype=np.float16))
+    pd.DataFrame(index).rename_axis("row").to_csv(tmp_path / "data" / "mels" / "index.csv")
+    (tmp_path / "data" / "mels" / "config.json").write_text(json.dumps(
+        {"sample_rate": 22050, "chunk_seconds": 3.0, "n_mels": N_MELS, "n_fft": 2048, "hop_length": 512, "fmax": 11025}))
+    pd.DataFrame(split).to_csv(tmp_path / "data" / "split" / "split.csv", index=False)
+    params = dict(project_params)
+    params["dataset"] = {**params["dataset"], "source": "synthetic"}
+    params["models"] = {"cnn": TINY_CNN, "transfer": {**params["models"]["transfer"], "image_size": 32,
+                                                       "frozen_epochs": 1, "fine_tune_epochs": 1, "threads": 1}}
+    return tmp_path, params
+
+
+def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_project):
+    root, params = mel_project
+    trained = run_stage(root, "train", params, "cnn")
+    assert trained.returncode == 0, trained.stderr
+    assert "validation-fold clip accuracy" in trained.stdout
+    evaluated = run_stage(root, "evaluate", params, "cnn")
+    assert evaluated.returncode == 0, evaluated.stderr
+    metrics = json.loads((root / "metrics" / "cnn.json").read_text())
+    assert metrics["clip"]["accuracy"] >= 0.8  # chance is 1/3
+    assert set(metrics["per_genre_f1"]) == set(GENRES) and metrics["cv"]["folds"] == 1
+    assert metrics["model"]["architecture"] == "cnn_default" and metrics["model"]["epochs"] >= 1
+
+    curves = root / "data" / "models" / "cnn" / "live" / "plots" / "metrics"
+    for name in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        rows = pd.read_csv(curves / f"{name}.tsv", sep="\t")
+        assert list(rows["step"]) == list(range(metrics["model"]["epochs"]))
+
+    # the bundle, loaded in a fresh process (nothing of musicgenre imported yet), predicts as before
+    mels = np.load(root / "data" / "mels" / "mels.npy")[:6]
+    np.save(root / "few.npy", mels)
+    script = ("import json, sys, numpy as np; from musicgenre.models import load_bundle; "
+              "b = load_bundle('data/models/cnn/model.joblib'); "
+              "print(json.dumps(b['model'].predict_proba(np.load('few.npy')).tolist()))")
+    fresh = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
+                           env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert fresh.returncode == 0, fresh.stderr
+    proba = np.array(json.loads(fresh.stdout.strip().splitlines()[-1]))
+    assert proba.shape == (6, 3) and np.allclose(proba.sum(axis=1), 1.0, atol=1e-4)
+    assert (proba.argmax(axis=1) == 0).all()  # the first chunks are blues
+
+
+def test_transfer_with_imagenet_weights_and_no_network_stops_clearly(mel_project):
+    root, params = mel_project
+    result = run_stage(root, "train", params, "transfer", env_extra=OFFLINE)
+    assert result.returncode == 1
+    assert "could not download the ImageNet weights of MobileNetV2" in result.stderr
+    assert "models.transfer.weights: none" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "data" / "models" / "transfer" / "model.joblib").exists()
+
+
+def test_transfer_weights_file_must_exist(mel_project):
+    root, params = mel_project
+    params["models"]["transfer"]["weights"] = "missing_no_top.h5"
+    result = run_stage(root, "train", params, "transfer", env_extra=OFFLINE)
+    assert result.returncode == 1 and "no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_family_input_is_checked(mel_project):
+    root, params = mel_project
+    params["models"]["cnn"] = {**TINY_CNN, "input": "data/features/chunks.parquet"}
+    result = run_stage(root, "train", params, "cnn")
+    assert result.returncode == 1 and "models.cnn.input must be data/mels" in result.stderr
+
+
+def test_baseline_is_the_studys_three_conv_layers():
+    from musicgenre.deep import build_cnn
+
+    network = build_cnn({"architecture": "baseline"}, (N_MELS, FRAMES), 10, seed=0)
+    kinds = [type(layer).__name__ for layer in network.layers]
+    assert kinds.count("Conv2D") == 3 and "Flatten" in kinds and "BatchNormalization" not in kinds
+    assert network.output_shape == (None, 10)
