@@ -59,3 +59,20 @@ def leakage_png(results, title, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def learning_curve_png(curves, title, path):
+    """The original study's learning-curve figure: loss and accuracy per epoch, training and
+    validation. ``curves`` maps ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy`` to per-epoch values."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        for prefix, label in (("", "training"), ("val_", "validation (unseen artists)")):
+            values = curves[prefix + metric]
+            ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

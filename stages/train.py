@@ -3,7 +3,7 @@
 Families on tables (knn, rf, mlp on descriptors; musicnn on embeddings) are cross-validated on
 the training set's folds, then fitted on the whole training set. The deep families (cnn,
 transfer) train once, early-stopped on the validation fold, and log their learning curves with
-dvclive into ``data/models/<family>/live``.
+dvclive into ``data/models/<family>/live`` (drawn as ``learning_curve.png`` beside it, too).
 """
 
 import sys
@@ -11,12 +11,14 @@ import time
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.models import EMBEDDINGS_INPUT, FEATURES_INPUT, MELS_INPUT, build, family_input, make_bundle, save_bundle
 from musicgenre.params import load_params, number, section
+from musicgenre.plots import learning_curve_png
 from musicgenre.paths import EMBEDDINGS_INFO, MELS_ARRAY, MELS_CONFIG, SPLIT, model_dir
 from musicgenre.training import cross_validate, feature_columns, read_table, train_deep
 
@@ -60,6 +62,9 @@ def main(family):
         mels = np.load(MELS_ARRAY, mmap_mode="r")
         with Live(dir=str(out / "live"), save_dvc_exp=False, dvcyaml=None) as live:
             model, description, folds = train_deep(family, settings, table, mels, section(params, "seed"), live)
+        curves = {name: pd.read_csv(out / "live" / "plots" / "metrics" / f"{name}.tsv", sep="\t")[name].tolist()
+                  for name in ("loss", "val_loss", "accuracy", "val_accuracy")}
+        learning_curve_png(curves, f"{family}: learning curve", out / "learning_curve.png")
         columns = []
         config.update(read_json(MELS_CONFIG))
     else:

@@ -68,6 +68,7 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     for name in ("loss", "val_loss", "accuracy", "val_accuracy"):
         rows = pd.read_csv(curves / f"{name}.tsv", sep="\t")
         assert list(rows["step"]) == list(range(metrics["model"]["epochs"]))
+    assert (root / "data" / "models" / "cnn" / "learning_curve.png").stat().st_size > 0
 
     # the bundle, loaded in a fresh process (nothing of musicgenre imported yet), predicts as before
     mels = np.load(root / "data" / "mels" / "mels.npy")[:6]

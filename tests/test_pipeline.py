@@ -108,6 +108,14 @@ def test_demo_then_incremental_reruns(repo):
     assert transfer["weights"].startswith("none") and transfer["backbone"].startswith("mobilenet")
     assert "MSD_musicnn" in json.loads((root / "metrics" / "musicnn.json").read_text())["model"]["embedding"]
 
+    clip = next((root / "data" / "raw" / "audio" / "metal").glob("*.wav"))
+    for family in ("musicnn", "cnn", "transfer"):  # every kind of bundle classifies a file from audio alone
+        said = run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
+                    "--top-k", "10", str(clip)], root, env).stdout
+        result = json.loads(said)["results"][0]
+        assert result["error"] is None and result["chunks"] == 2
+        assert abs(sum(p["probability"] for p in result["predictions"]) - 1.0) < 0.01
+
     shown = run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], root, env).stdout
     assert {f"metrics/{f}.json" for f in FAMILIES} <= set(re.findall(r"metrics/\w+\.json", shown))
     curves = run([sys.executable, "-m", "dvc", "plots", "show", "--json"], root, env).stdout
