@@ -114,3 +114,29 @@ def test_baseline_is_the_studys_three_conv_layers():
     kinds = [type(layer).__name__ for layer in network.layers]
     assert kinds.count("Conv2D") == 3 and "Flatten" in kinds and "BatchNormalization" not in kinds
     assert network.output_shape == (None, 10)
+
+
+def test_leakage_family_must_read_descriptors(tmp_path, project_params):
+    params = {**project_params, "leakage": {"family": "cnn"}}
+    result = run_stage(tmp_path, "leakage", params)
+    assert result.returncode == 1
+    offered = result.stderr.split("leakage.family is 'cnn'; expected one of: ")[1].strip()
+    assert set(offered.split(", ")) == {"knn", "rf", "mlp"}
+
+
+def test_transfer_from_a_local_weights_file_trains_offline(mel_project):
+    """The offline way to real transfer learning: a no-top weights file given by path (here one
+    written from a freshly built MobileNetV2, standing in for Keras' ImageNet file)."""
+    root, params = mel_project
+    script = ("from musicgenre.runtime import tensorflow; tensorflow(); import keras; "
+              "keras.applications.MobileNetV2(include_top=False, weights=None, pooling='avg', "
+              "input_shape=(32, 32, 3)).save_weights('backbone.weights.h5')")
+    made = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert made.returncode == 0, made.stderr
+    params["models"]["transfer"]["weights"] = "backbone.weights.h5"
+    assert run_stage(root, "train", params, "transfer", env_extra=OFFLINE).returncode == 0
+    evaluated = run_stage(root, "evaluate", params, "transfer")
+    assert evaluated.returncode == 0, evaluated.stderr
+    model = json.loads((root / "metrics" / "transfer.json").read_text())["model"]
+    assert model["weights"] == "file backbone.weights.h5" and model["backbone"].startswith("mobilenet")
