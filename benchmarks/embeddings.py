@@ -16,15 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-import numpy as np
 
-from musicgenre.audio import write_wav
-from musicgenre.datasets import synthetic
+from clips import SR, write_clips  # benchmarks/clips.py, beside this script
 from musicgenre.embeddings import clip_embeddings
 
-SR = 22050
 BASELINE = """
 import json, sys, time
 from musicnn.extractor import extractor
@@ -42,16 +38,9 @@ def main():
     parser.add_argument("--clips", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as folder:
-        paths = []
-        for index, genre in enumerate(synthetic.STYLES):
-            if index == args.clips:
-                break
-            artist = synthetic.make_artists(genre, 1, rng)[0]
-            paths.append(Path(folder) / f"{genre}.wav")
-            # at -20 dB: musicnn's own float16 spectrogram overflows on louder audio
-            write_wav(paths[-1], 0.1 * synthetic.render_clip(genre, artist, args.seconds, rng), SR)
+        # at -20 dB: musicnn's own float16 spectrogram overflows on louder audio
+        paths = write_clips(folder, args.clips, args.seconds, gain=0.1)
         env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
         result = subprocess.run([sys.executable, "-c", BASELINE, *map(str, paths)], env=env,
                                 capture_output=True, text=True, check=True)

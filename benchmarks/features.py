@@ -10,16 +10,12 @@ one STFT per segment and separates once per clip. Prints seconds per clip and th
 import argparse
 import tempfile
 import time
-from pathlib import Path
 
 import librosa
-import numpy as np
 
-from musicgenre.audio import write_wav
-from musicgenre.datasets import synthetic
+from clips import SR, write_clips  # benchmarks/clips.py, beside this script
 from musicgenre.features import extract, kaggle_recipe
 
-SR = 22050
 
 
 def baseline(path, chunk_seconds=3.0):
@@ -34,15 +30,8 @@ def main():
     parser.add_argument("--clips", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as folder:
-        paths = []
-        for index, genre in enumerate(synthetic.STYLES):
-            if index == args.clips:
-                break
-            artist = synthetic.make_artists(genre, 1, rng)[0]
-            paths.append(Path(folder) / f"{genre}.wav")
-            write_wav(paths[-1], synthetic.render_clip(genre, artist, args.seconds, rng), SR)
+        paths = write_clips(folder, args.clips, args.seconds)
         extract(paths[0], SR, 3.0)  # warm up numba and lazy imports for both contenders
         timings = {}
         for name, run in (("kaggle recipe", baseline), ("musicgenre", lambda p: extract(p, SR, 3.0))):

@@ -1,7 +1,7 @@
 """Model families, what each learns from, and their self-contained bundles.
 
 The classical families (knn, rf, mlp on the 57 descriptors) and the embeddings family (musicnn
-activations under a linear classifier) are sklearn ``Pipeline(scaler, ..., classifier)``s: the
+activations under a light classifier) are sklearn ``Pipeline(scaler, ..., classifier)``s: the
 scaler is fitted on training rows only, inside cross-validation folds too, so no statistic of a
 test row leaks into training. The deep families (cnn, transfer) live in :mod:`musicgenre.deep`.
 A bundle is everything needed to use a fitted model without DVC, params.yaml or the training data.
@@ -31,7 +31,8 @@ FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": ML
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
 FEATURES_INPUT, EMBEDDINGS_INPUT, MELS_INPUT = "data/features/chunks.parquet", "data/embeddings", "data/mels"
 #: What each family learns from: params ``models.<family>.input``, which is also its DVC dependency.
-INPUTS = {"knn": FEATURES_INPUT, "rf": FEATURES_INPUT, "mlp": FEATURES_INPUT, "musicnn": EMBEDDINGS_INPUT, "cnn": MELS_INPUT, "transfer": MELS_INPUT}
+INPUTS = {"knn": FEATURES_INPUT, "rf": FEATURES_INPUT, "mlp": FEATURES_INPUT,
+          "musicnn": EMBEDDINGS_INPUT, "cnn": MELS_INPUT, "transfer": MELS_INPUT}
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 BUNDLE_FORMAT = 2
 

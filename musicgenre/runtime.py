@@ -38,11 +38,12 @@ def tensorflow(threads=None, seed=None):
 def legacy_keras_ready():
     """Raise a clear error when ``tf.keras`` is Keras 3 (TensorFlow imported before :func:`tensorflow`)."""
     tf = tensorflow()
-    if not tf.keras.__name__.startswith("tf_keras") and "tf_keras" not in getattr(tf.keras, "__file__", ""):
-        try:
-            import tf_keras  # noqa: F401
-        except ImportError:
-            raise MusicgenreError("musicnn needs the tf-keras package: pip install 'tf-keras==2.21.*'") from None
+    try:
+        import tf_keras  # noqa: F401
+    except ImportError:
+        raise MusicgenreError("musicnn needs the tf-keras package: pip install --no-deps 'tf-keras==2.21.*' "
+                              "(make install does it)") from None
+    if not tf.keras.__name__.startswith("tf_keras"):
         raise MusicgenreError("TensorFlow was imported before TF_USE_LEGACY_KERAS=1 was set, so musicnn cannot "
                               "build its graph; set TF_USE_LEGACY_KERAS=1 in the environment")
     return tf

@@ -14,29 +14,26 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
+from musicgenre.embeddings import column_names
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.models import EMBEDDINGS_INPUT, FEATURES_INPUT, MELS_INPUT, build, family_input, make_bundle, save_bundle
 from musicgenre.params import load_params, number, section
-from musicgenre.plots import learning_curve_png
 from musicgenre.paths import EMBEDDINGS_INFO, MELS_ARRAY, MELS_CONFIG, SPLIT, model_dir
+from musicgenre.plots import learning_curve_png
 from musicgenre.training import cross_validate, feature_columns, read_table, train_deep
 
 
-def train_table(family, settings, params, source):
-    """Cross-validate, then fit on the whole training set; returns ``(model, columns, folds)``."""
+def train_table(family, settings, params, source, columns):
+    """Cross-validate on ``columns``, then fit on the whole training set; returns ``(model, folds)``."""
     model = build(family, settings, section(params, "train.scaler"), section(params, "seed"))
     table = read_table(source, SPLIT)
-    if source == FEATURES_INPUT:
-        columns = feature_columns(section(params, "train.drop_features"))
-    else:
-        columns = [c for c in table.columns if c.startswith("e") and c[1:].isdigit()]
     train = table[table["set"] == "train"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a param; reaching it is the user's choice
         folds = cross_validate(model, table, columns)
         model.fit(train[columns].to_numpy(), train["genre"].to_numpy())
-    return model, columns, folds
+    return model, folds
 
 
 @friendly_main
@@ -67,14 +64,17 @@ def main(family):
         learning_curve_png(curves, f"{family}: learning curve", out / "learning_curve.png")
         columns = []
         config.update(read_json(MELS_CONFIG))
+    elif source == EMBEDDINGS_INPUT:
+        info = read_json(EMBEDDINGS_INFO)
+        columns = column_names(info["dimensions"])
+        model, folds = train_table(family, settings, params, source, columns)
+        config.update({"model": info["model"], "layer": info["layer"]})
+        description = {"embedding": f"{info['model']} {info['layer']} ({info['package']})",
+                       "classifier": settings.get("classifier", "svm")}
     else:
-        model, columns, folds = train_table(family, settings, params, source)
+        columns = feature_columns(section(params, "train.drop_features"))
+        model, folds = train_table(family, settings, params, source, columns)
         description = {}
-        if source == EMBEDDINGS_INPUT:
-            info = read_json(EMBEDDINGS_INFO)
-            config.update({"model": info["model"], "layer": info["layer"]})
-            description = {"embedding": f"{info['model']} {info['layer']} ({info['package']})",
-                           "classifier": settings.get("classifier", "svm")}
     seconds = time.perf_counter() - started
     save_bundle(make_bundle(model, family, columns, model.classes_, config, description), out / "model.joblib")
     write_json({"folds": folds}, out / "cv.json")

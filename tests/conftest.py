@@ -43,6 +43,16 @@ def run_stage(workdir, module, params, *args, env_extra=None):
                           capture_output=True, text=True, timeout=300)
 
 
+def run_python(code, cwd=None, env_extra=None):
+    """Run ``code`` in a fresh interpreter with only the project on its path: nothing this test
+    process imported or set up carries over."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin", **(env_extra or {})})
+
+
 @pytest.fixture
 def project_params():
     import yaml

@@ -1,14 +1,12 @@
 """The deep families (cnn, transfer) through their real DVC stages, on a tiny separable mel set."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import PROJECT, run_stage
+from conftest import run_python, run_stage
 
 GENRES = ["blues", "classical", "metal"]
 N_MELS, FRAMES = 32, 40
@@ -76,8 +74,7 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     script = ("import json, sys, numpy as np; from musicgenre.models import load_bundle; "
               "b = load_bundle('data/models/cnn/model.joblib'); "
               "print(json.dumps(b['model'].predict_proba(np.load('few.npy')).tolist()))")
-    fresh = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
-                           env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"}, timeout=300)
+    fresh = run_python(script, cwd=root)
     assert fresh.returncode == 0, fresh.stderr
     proba = np.array(json.loads(fresh.stdout.strip().splitlines()[-1]))
     assert proba.shape == (6, 3) and np.allclose(proba.sum(axis=1), 1.0, atol=1e-4)
@@ -131,8 +128,7 @@ def test_transfer_from_a_local_weights_file_trains_offline(mel_project):
     script = ("from musicgenre.runtime import tensorflow; tensorflow(); import keras; "
               "keras.applications.MobileNetV2(include_top=False, weights=None, pooling='avg', "
               "input_shape=(32, 32, 3)).save_weights('backbone.weights.h5')")
-    made = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"}, timeout=300)
+    made = run_python(script, cwd=root)
     assert made.returncode == 0, made.stderr
     params["models"]["transfer"]["weights"] = "backbone.weights.h5"
     assert run_stage(root, "train", params, "transfer", env_extra=OFFLINE).returncode == 0

@@ -1,12 +1,10 @@
 """The pretrained musicnn embeddings: they load with no network and match the package's own extractor."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 
-from conftest import PROJECT, SR
+from conftest import SR, run_python
 from musicgenre.audio import write_wav
 from musicgenre.embeddings import clip_embeddings
 from musicgenre.features import extract
@@ -35,9 +33,7 @@ def test_model_loads_offline_and_matches_the_packages_extractor(tmp_path):
     script = ("import json; from musicnn.extractor import extractor; "
               f"_, _, f = extractor({str(path)!r}, model='MSD_musicnn', input_length=3, extract_features=True); "
               "print(json.dumps(f['max_pool'][0].tolist()))")
-    theirs = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                            env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin", "TF_USE_LEGACY_KERAS": "1",
-                                 **OFFLINE})
+    theirs = run_python(script, env_extra={"TF_USE_LEGACY_KERAS": "1", **OFFLINE})
     assert theirs.returncode == 0, theirs.stderr
     reference = np.array(json.loads(theirs.stdout.strip().splitlines()[-1]))
     ours = clip_embeddings(path, 16000, 3.0, "MSD_musicnn", "max_pool")[0]

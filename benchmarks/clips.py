@@ -1,0 +1,21 @@
+"""Test material shared by the benchmarks: demo-set clips of the first genres, written as WAV."""
+
+from pathlib import Path
+
+import numpy as np
+
+from musicgenre.audio import write_wav
+from musicgenre.datasets import synthetic
+
+SR = 22050
+
+
+def write_clips(folder, count, seconds, gain=1.0, seed=0):
+    """``count`` clips of ``seconds`` (one per genre, in the demo generator's order) in ``folder``."""
+    rng = np.random.default_rng(seed)
+    paths = []
+    for genre in list(synthetic.STYLES)[:count]:
+        artist = synthetic.make_artists(genre, 1, rng)[0]
+        paths.append(Path(folder) / f"{genre}.wav")
+        write_wav(paths[-1], gain * synthetic.render_clip(genre, artist, seconds, rng), SR)
+    return paths
