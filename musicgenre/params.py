@@ -54,3 +54,11 @@ def number(value, name, low=None, high=None, integer=False):
         bounds = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
         raise MusicgenreError(f"params.yaml: {name} is {value}; it must lie in {bounds}")
     return value
+
+
+def chunk_grid(params):
+    """``(sample_rate, chunk_seconds)`` from ``features``: the one chunk grid that descriptors, mels
+    and embeddings share, so their rows line up."""
+    features = section(params, "features")
+    return (number(features.get("sample_rate"), "features.sample_rate", 4000, 96000, integer=True),
+            number(features.get("chunk_seconds"), "features.chunk_seconds", 0.5, 30.0))

@@ -15,7 +15,7 @@ from musicgenre.datasets.layout import audio_path
 from musicgenre.embeddings import LAYERS, MODELS, clip_embeddings, column_names, package
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
-from musicgenre.params import choice, load_params, number, section
+from musicgenre.params import choice, chunk_grid, load_params, number, section
 from musicgenre.paths import EMBEDDINGS, EMBEDDINGS_INFO, RAW, RAW_MANIFEST
 
 
@@ -26,8 +26,7 @@ def main():
     model = choice(settings.get("model"), "embeddings.model", MODELS)
     layer = choice(settings.get("layer"), "embeddings.layer", tuple(LAYERS))
     n_jobs = number(settings.get("n_jobs"), "embeddings.n_jobs", -1, integer=True) or 1
-    sample_rate = number(section(params, "features.sample_rate"), "features.sample_rate", 4000, 96000, integer=True)
-    chunk_seconds = number(section(params, "features.chunk_seconds"), "features.chunk_seconds", 0.5, 30.0)
+    sample_rate, chunk_seconds = chunk_grid(params)
     _, version = package()
     files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
     jobs = (delayed(clip_embeddings)(audio_path(RAW, f), sample_rate, chunk_seconds, model, layer) for f in files)

@@ -13,15 +13,15 @@ from tqdm import tqdm
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.features import FEATURE_NAMES, extract
-from musicgenre.params import load_params, number, section
+from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import CHUNKS, CLIPS, RAW, RAW_MANIFEST
 
 
 @friendly_main
 def main():
-    settings = section(load_params(), "features")
-    sample_rate = number(settings.get("sample_rate"), "features.sample_rate", 4000, 96000, integer=True)
-    chunk_seconds = number(settings.get("chunk_seconds"), "features.chunk_seconds", 0.5, 30.0)
+    params = load_params()
+    settings = section(params, "features")
+    sample_rate, chunk_seconds = chunk_grid(params)
     n_jobs = number(settings.get("n_jobs"), "features.n_jobs", -1, integer=True)
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()

@@ -17,7 +17,7 @@ from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
 from musicgenre.mels import clip_mels, save_image
-from musicgenre.params import load_params, number, section
+from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX, RAW, RAW_MANIFEST
 
 
@@ -32,9 +32,10 @@ def one_clip(path, image_path, settings):
 def main():
     params = load_params()
     mel = section(params, "mels")
+    sample_rate, chunk_seconds = chunk_grid(params)
     settings = {
-        "sample_rate": number(section(params, "features.sample_rate"), "features.sample_rate", 4000, 96000, integer=True),
-        "chunk_seconds": number(section(params, "features.chunk_seconds"), "features.chunk_seconds", 0.5, 30.0),
+        "sample_rate": sample_rate,
+        "chunk_seconds": chunk_seconds,
         "n_mels": number(mel.get("n_mels"), "mels.n_mels", 8, 512, integer=True),
         "n_fft": number(mel.get("n_fft"), "mels.n_fft", 64, 16384, integer=True),
         "hop_length": number(mel.get("hop_length"), "mels.hop_length", 16, 8192, integer=True),
