@@ -111,11 +111,13 @@ def resolve_bundle(model, metrics_dir=METRICS):
 def _predict(args):
     from tqdm import tqdm
 
+    from .jit import ready
     from .models import load_bundle
     from .predict import classify, find_audio
 
     if args.top_k < 1:
         raise MusicgenreError("--top-k must be at least 1")
+    ready()  # predict runs librosa's compiled functions, maybe beside a stage or another predict
     bundle = load_bundle(resolve_bundle(args.model))
     results = []
     for path, error in tqdm(find_audio(args.paths), desc="classifying", unit="file", file=sys.stderr, disable=None):

@@ -4,11 +4,7 @@ Writes ``data/clean/manifest.csv`` (every raw file with its status), ``data/clea
 (what the fingerprint search found) and ``metrics/cleaning.json`` (counts per reason).
 """
 
-import sys
-
 import pandas as pd
-from joblib import Parallel, delayed
-from tqdm import tqdm
 
 from musicgenre import gtzan
 from musicgenre.datasets.layout import audio_path
@@ -16,6 +12,7 @@ from musicgenre.errors import friendly_main
 from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list
 from musicgenre.fingerprint import as_faults, find_duplicates, fingerprint_file, precision_recall
 from musicgenre.jsonio import write_json
+from musicgenre.parallel import map_clips
 from musicgenre.params import choice, load_params, number, section
 from musicgenre.paths import ARTISTS, CLEAN_MANIFEST, CLEANING_METRICS, DUPLICATES, RAW, RAW_MANIFEST
 
@@ -52,10 +49,8 @@ def main():
 
 def fingerprints(manifest, n_jobs):
     files = manifest.loc[manifest["readable"], "file"].tolist()
-    jobs = (delayed(fingerprint_file)(audio_path(RAW, f)) for f in files)
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    progress = tqdm(results, total=len(files), desc="fingerprints", unit="clip", file=sys.stderr)
-    return dict(zip(files, progress))
+    return dict(zip(files, map_clips(fingerprint_file, [audio_path(RAW, f) for f in files], n_jobs,
+                                     "clean (fingerprints)", "clean.n_jobs")))
 
 
 def detector_counts(pairs, listed):

@@ -4,17 +4,16 @@
 (``e000`` ...); ``data/embeddings/model.json`` names the model, layer and package version.
 """
 
-import sys
+from functools import partial
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from tqdm import tqdm
 
 from musicgenre.datasets.layout import audio_path
 from musicgenre.embeddings import LAYERS, MODELS, clip_embeddings, column_names, package
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
+from musicgenre.parallel import map_clips
 from musicgenre.params import choice, chunk_grid, load_params, number, section
 from musicgenre.paths import EMBEDDINGS, EMBEDDINGS_INFO, RAW, RAW_MANIFEST
 
@@ -29,11 +28,12 @@ def main():
     sample_rate, chunk_seconds = chunk_grid(params)
     _, version = package()
     files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
-    jobs = (delayed(clip_embeddings)(audio_path(RAW, f), sample_rate, chunk_seconds, model, layer) for f in files)
+    embed = partial(clip_embeddings, sample_rate=sample_rate, chunk_seconds=chunk_seconds, model=model, layer=layer)
     # batch_size: each worker keeps its TensorFlow graph between clips, so hand out clips in batches
-    results = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=4)(jobs)
+    results = map_clips(embed, [audio_path(RAW, f) for f in files], n_jobs, "embeddings", "embeddings.n_jobs",
+                        batch_size=4)
     frames = []
-    for file, values in zip(files, tqdm(results, total=len(files), desc="embeddings", unit="clip", file=sys.stderr)):
+    for file, values in zip(files, results):
         frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
         frame.insert(0, "chunk", np.arange(len(values)))
         frame.insert(0, "file", file)

@@ -4,15 +4,14 @@ Runs on the raw manifest, not the cleaned one, so changing a cleaning policy nev
 feature extraction again.
 """
 
-import sys
+from functools import partial
 
 import pandas as pd
-from joblib import Parallel, delayed
-from tqdm import tqdm
 
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.parallel import map_clips
 from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import CHUNKS, CLIPS, RAW, RAW_MANIFEST
 
@@ -25,10 +24,10 @@ def main():
     n_jobs = number(settings.get("n_jobs"), "features.n_jobs", -1, integer=True)
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()
-    jobs = (delayed(extract)(audio_path(RAW, f), sample_rate, chunk_seconds) for f in files)
-    results = Parallel(n_jobs=n_jobs or 1, return_as="generator")(jobs)
+    results = map_clips(partial(extract, sample_rate=sample_rate, chunk_seconds=chunk_seconds),
+                        [audio_path(RAW, f) for f in files], n_jobs or 1, "features", "features.n_jobs")
     clip_rows, chunk_rows = [], []
-    for file, (clip, chunks) in zip(files, tqdm(results, total=len(files), desc="features", unit="clip", file=sys.stderr)):
+    for file, (clip, chunks) in zip(files, results):
         clip_rows.append({"file": file, **clip})
         chunk_rows += [{"file": file, **row} for row in chunks]
     CHUNKS.parent.mkdir(parents=True, exist_ok=True)

@@ -6,23 +6,23 @@
 ``images_original``.
 """
 
-import sys
+from functools import partial
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from tqdm import tqdm
 
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
 from musicgenre.mels import clip_mels, save_image
+from musicgenre.parallel import map_clips
 from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX, RAW, RAW_MANIFEST
 
 
-def one_clip(path, image_path, settings):
+def one_clip(path, settings):
     chunks, whole = clip_mels(path, **settings)
+    image_path = MELS_IMAGES / path.parent.name / f"{path.stem}.png"
     image_path.parent.mkdir(parents=True, exist_ok=True)
     save_image(whole, image_path)
     return chunks
@@ -44,11 +44,10 @@ def main():
     n_jobs = number(mel.get("n_jobs"), "mels.n_jobs", -1, integer=True) or 1
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()
-    jobs = (delayed(one_clip)(audio_path(RAW, f), MELS_IMAGES / f.split(".")[0] / f"{f[:-4]}.png", settings)
-            for f in files)
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    results = map_clips(partial(one_clip, settings=settings), [audio_path(RAW, f) for f in files], n_jobs,
+                        "mels", "mels.n_jobs")
     arrays, index = [], []
-    for file, chunks in zip(files, tqdm(results, total=len(files), desc="mels", unit="clip", file=sys.stderr)):
+    for file, chunks in zip(files, results):
         arrays.append(chunks)
         index += [{"file": file, "chunk": k} for k in range(len(chunks))]
     stacked = np.concatenate(arrays)

@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
+from musicgenre import jit
 from musicgenre.datasets import synthetic
+
+# Before any test imports librosa: the two xdist workers (and the stages the tests start, which
+# inherit the environment) share one cache, compiled once under a lock (see musicgenre.jit).
+jit.ready()
 
 SR = 22050
 
@@ -53,8 +58,17 @@ def run_python(code, cwd=None, env_extra=None):
                           env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin", **(env_extra or {})})
 
 
+def committed_params_text():
+    """The committed ``params.yaml``: the defaults the tests assert, whatever ``make demo`` or
+    ``dvc exp run -S`` left in the working tree's copy (outside a git checkout: that copy)."""
+    import subprocess
+
+    shown = subprocess.run(["git", "show", "HEAD:params.yaml"], cwd=PROJECT, capture_output=True, text=True)
+    return shown.stdout if shown.returncode == 0 else (PROJECT / "params.yaml").read_text()
+
+
 @pytest.fixture
 def project_params():
     import yaml
 
-    return yaml.safe_load((PROJECT / "params.yaml").read_text())
+    return yaml.safe_load(committed_params_text())

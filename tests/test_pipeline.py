@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import PROJECT
+from conftest import PROJECT, committed_params_text
 from musicgenre.cli import set_param
 
 pytestmark = pytest.mark.slow
@@ -51,8 +51,9 @@ def repo(tmp_path):
     """A fresh copy of the project (code and params only) in its own git repository."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("dvc.yaml", "params.yaml", ".dvcignore", ".gitignore"):
+    for name in ("dvc.yaml", ".dvcignore", ".gitignore"):
         shutil.copy(PROJECT / name, root / name)
+    (root / "params.yaml").write_text(committed_params_text())
     for name in ("stages", "musicgenre"):
         shutil.copytree(PROJECT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     (root / ".dvc").mkdir()

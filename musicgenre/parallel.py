@@ -1,0 +1,82 @@
+"""Per-clip work on worker processes, for every stage that decodes audio.
+
+One home for what each such stage needs around joblib: numba's cache made ready before any
+worker starts (:mod:`musicgenre.jit`), results in input order under a progress bar, and a worker
+that dies (a crash in native code, or killed by the system for memory) turned into one message
+naming the stage, the clip it held and what to try, instead of joblib's ``TerminatedWorkerError``
+traceback.
+
+To know the clip, each task writes its path to ``<journal>/<pid>.clip`` before it starts and
+removes it when done; each worker sends Python's fault handler to ``<journal>/<pid>.crash``. After
+a death, the worker with a crash report names its clip; a worker killed outright (SIGKILL leaves
+no report) is one of those whose clip file is still there.
+"""
+
+import faulthandler
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import MusicgenreError
+from .jit import forget, ready
+
+_crash_files = {}  # per worker process: journal folder -> its open fault-handler file
+
+
+def map_clips(function, paths, n_jobs, stage, n_jobs_param, batch_size="auto"):
+    """Yield ``function(path)`` for every path, in order, on ``n_jobs`` processes (1: this one).
+
+    ``stage`` and ``n_jobs_param`` (e.g. ``"features.n_jobs"``) name what the user runs and can
+    change, in the message when a worker dies.
+    """
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import BrokenProcessPool
+    from tqdm import tqdm
+
+    ready()
+    paths = list(paths)
+    with tempfile.TemporaryDirectory(prefix=f"musicgenre-{stage}-") as journal:
+        jobs = (delayed(_tracked)(function, path, journal, os.getpid()) for path in paths)
+        results = Parallel(n_jobs=n_jobs, batch_size=batch_size, return_as="generator")(jobs)
+        try:
+            yield from tqdm(results, total=len(paths), desc=stage, unit="clip", file=sys.stderr)
+        except BrokenProcessPool as err:  # joblib's TerminatedWorkerError among others
+            forget()
+            raise MusicgenreError(_death_message(stage, n_jobs_param, str(err), Path(journal))) from None
+
+
+def _tracked(function, path, journal, main_pid):
+    """Run ``function(path)`` in a worker, leaving a note of the clip while it runs."""
+    pid = os.getpid()
+    if pid != main_pid and journal not in _crash_files:  # n_jobs 1 runs here: its crashes stay on stderr
+        _crash_files[journal] = open(Path(journal) / f"{pid}.crash", "w")
+        faulthandler.enable(file=_crash_files[journal])
+    note = Path(journal) / f"{pid}.clip"
+    note.write_text(str(path))
+    result = function(path)
+    note.unlink()
+    return result
+
+
+def _death_message(stage, n_jobs_param, error, journal):
+    signals = sorted(set(re.findall(r"SIG[A-Z]+", error)))
+    held = {p.stem: p.read_text() for p in journal.glob("*.clip")}
+    crashed = {p.stem: p.read_text() for p in journal.glob("*.crash") if p.stat().st_size}
+    culprits = [held[pid] for pid in crashed if pid in held] or sorted(held.values())
+    frames = [line.strip() for report in crashed.values() for line in report.splitlines()
+              if line.strip().startswith("File ")][:3]
+    what = {"SIGKILL": "killed by the system, most often for lack of memory",
+            "SIGSEGV": "a crash in native code", "SIGBUS": "a crash in native code",
+            "SIGABRT": "aborted by native code"}
+    cause = "; ".join(f"{s}: {what.get(s, 'ended by a signal')}" for s in signals) or "it exited unexpectedly"
+    clip = ("while working on " + " or ".join(culprits)) if culprits else "before it started a clip"
+    lines = [f"{stage}: a worker process died ({cause}) {clip}. Nothing was written."]
+    if frames:
+        lines.append("Where it crashed (innermost first): " + " <- ".join(frames))
+    lines.append(f"What to try: run the stage again: musicgenre checks numba's compiled-code cache first and "
+                 f"rebuilds it when it is broken. If it dies again: lower {n_jobs_param} (each worker holds its own "
+                 f"copy of a clip's audio and models), or set it to 1 to see the error in the main process; if it is "
+                 f"always the same clip, check that file (play it, or remove it from the dataset).")
+    return "\n".join(lines)
