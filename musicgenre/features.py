@@ -6,10 +6,13 @@ tempo. Same values, less work:
 
 * one STFT per segment feeds chroma, centroid, bandwidth, roll-off, the mel spectrogram, the
   MFCCs and the onset envelope of the tempo (librosa would recompute it for each call);
-* the harmonic/percussive separation behind ``harmony``/``perceptr`` is ~90% of the cost, so it
-  runs once per clip; a chunk's harmonic/percussive signals are slices of the clip's. That is the
-  only value that differs from running the recipe on a chunk alone (by the separation's edge
-  effects; every other chunk feature is identical).
+* the harmonic/percussive separation behind ``harmony``/``perceptr`` runs once per clip; a chunk's
+  harmonic/percussive signals are slices of the clip's. That is the only value that differs from
+  running the recipe on a chunk alone (by the separation's edge effects; every other chunk feature
+  is identical);
+* the separation's two median filters, most of the recipe's time, run as 1-D filters along each
+  row (or column) of the spectrogram: the same medians, bit for bit, as the 2-D call
+  ``librosa.effects.hpss`` makes, which scipy runs on a slow general path (see :func:`separate`).
 """
 
 import numpy as np
@@ -55,16 +58,40 @@ def extract(path, sample_rate, chunk_seconds):
     shorter than a chunk is not a chunk (as in the Kaggle 3 s CSV). A clip shorter than one chunk
     is zero-padded to one chunk, with a warning, so that it still gets a prediction.
     """
-    import librosa
-
     y, parts = load_chunked(path, sample_rate, chunk_seconds)
-    harmonic, percussive = librosa.effects.hpss(y)
+    harmonic, percussive = separate(y)
     clip = describe(y, sample_rate, harmonic, percussive)
     chunks = []
     for index, part in enumerate(parts):
         row = describe(y[part], sample_rate, harmonic[part], percussive[part])
         chunks.append({"chunk": index, "start_s": index * chunk_seconds, **row})
     return clip, chunks
+
+
+def separate(y, kernel=31):
+    """``librosa.effects.hpss(y)`` (its defaults: kernel 31, power 2, margin 1), equal bit for bit.
+
+    librosa takes the medians with ``scipy.ndimage.median_filter`` and a ``(1, 31)`` or ``(31, 1)``
+    window on the whole spectrogram; scipy 1.17 runs that 2-D call on its general rank-filter
+    path, while a 1-D call per row takes its fast 1-D path (5-7x faster) and gives the same numbers.
+    """
+    import librosa
+
+    magnitude, phase = librosa.magphase(librosa.stft(y))
+    harmonic = _median_rows(magnitude, kernel)  # along time
+    percussive = _median_rows(np.ascontiguousarray(magnitude.T), kernel).T  # along frequency
+    masks = (librosa.util.softmask(harmonic, percussive, power=2.0, split_zeros=True),
+             librosa.util.softmask(percussive, harmonic, power=2.0, split_zeros=True))
+    return tuple(librosa.istft(magnitude * mask * phase, dtype=y.dtype, length=len(y)) for mask in masks)
+
+
+def _median_rows(matrix, size):
+    from scipy.ndimage import median_filter
+
+    out = np.empty_like(matrix)
+    for i, row in enumerate(matrix):
+        out[i] = median_filter(row, size=size, mode="reflect")
+    return out
 
 
 def kaggle_recipe(y, sr):

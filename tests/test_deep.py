@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import run_python, run_stage
+from musicgenre.audio import write_wav
 
 GENRES = ["blues", "classical", "metal"]
 N_MELS, FRAMES = 32, 40
@@ -41,7 +42,8 @@ def mel_project(tmp_path, project_params):
     np.save(tmp_path / "data" / "mels" / "mels.npy", np.array(mels, dtype=np.float16))
     pd.DataFrame(index).rename_axis("row").to_csv(tmp_path / "data" / "mels" / "index.csv")
     (tmp_path / "data" / "mels" / "config.json").write_text(json.dumps(
-        {"sample_rate": 22050, "chunk_seconds": 3.0, "n_mels": N_MELS, "n_fft": 2048, "hop_length": 512, "fmax": 11025}))
+        {"sample_rate": 22050, "chunk_seconds": 3.0, "n_mels": N_MELS, "n_fft": 2048, "hop_length": 1696,
+                    "fmax": 11025}))  # hop 1696: a 3 s chunk is FRAMES frames, so predict's mels fit the model
     pd.DataFrame(split).to_csv(tmp_path / "data" / "split" / "split.csv", index=False)
     params = dict(project_params)
     params["dataset"] = {**params["dataset"], "source": "synthetic"}
@@ -136,3 +138,12 @@ def test_transfer_from_a_local_weights_file_trains_offline(mel_project):
     assert evaluated.returncode == 0, evaluated.stderr
     model = json.loads((root / "metrics" / "transfer.json").read_text())["model"]
     assert model["weights"] == "file backbone.weights.h5" and model["backbone"].startswith("mobilenet")
+
+    # the bundle classifies audio on its own (the demo leaves transfer out, so this is its predict test)
+    write_wav(root / "song.wav", np.sin(np.arange(int(6.5 * 22050)) * 0.05).astype(np.float32), 22050)
+    said = run_python("from musicgenre.cli import main; main(['predict', '--model', "
+                      "'data/models/transfer/model.joblib', '--format', 'json', 'song.wav'])", cwd=root)
+    assert said.returncode == 0, said.stderr
+    result = json.loads(said.stdout)["results"][0]
+    assert result["error"] is None and result["chunks"] == 2
+    assert abs(sum(p["probability"] for p in result["predictions"]) - 1.0) < 0.01

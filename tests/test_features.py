@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from musicgenre.audio import write_wav
-from musicgenre.features import FEATURE_NAMES, extract, kaggle_recipe
+from musicgenre.features import FEATURE_NAMES, extract, kaggle_recipe, separate
 
 SR = 22050
 
@@ -17,6 +17,13 @@ KAGGLE_COLUMNS = (
 def test_names_are_the_kaggle_columns_in_order():
     assert FEATURE_NAMES == KAGGLE_COLUMNS
     assert len(FEATURE_NAMES) == 57
+
+
+def test_separation_equals_librosa_hpss_bit_for_bit(tone):
+    noise = np.random.default_rng(1).normal(scale=0.1, size=5 * SR).astype(np.float32)
+    for y in (tone, noise):
+        for ours, theirs in zip(separate(y), librosa.effects.hpss(y)):
+            assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
 
 
 def test_clip_features_equal_direct_librosa_calls(tmp_path, tone):
