@@ -81,6 +81,13 @@ def ready(stream=sys.stderr):
     return folder
 
 
+def start_in_background():
+    """Begin :func:`ready`'s work in a child process and return at once (``make demo`` starts it while
+    the download stage synthesises audio, which compiles nothing; the first stage that needs the
+    cache waits for the lock). Returns the child, to be waited for."""
+    return subprocess.Popen([sys.executable, "-c", "from musicgenre.jit import ready; ready()"], env=_child_env())
+
+
 def forget():
     """Have the next :func:`ready` check the cache again (after a worker died: the cache may be why)."""
     folder = os.environ.get(CHOSEN)
@@ -110,15 +117,19 @@ def _build(folder, stream):
 
 def _run_exercise():
     """``None`` when :func:`exercise` succeeded in a fresh interpreter, else what went wrong."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
-                                                                      os.environ.get("PYTHONPATH")]))}
-    result = subprocess.run([sys.executable, "-m", "musicgenre.jit"], env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "musicgenre.jit"], env=_child_env(), capture_output=True, text=True)
     if result.returncode == 0:
         return None
     if result.returncode < 0:
         return f"the check crashed with {signal.Signals(-result.returncode).name}"
     lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
     return f"the check failed: {lines[-1] if lines else f'exit code {result.returncode}'}"
+
+
+def _child_env():
+    """This environment, with this package importable however the parent found it."""
+    here = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
 
 
 def _listing(folder):
