@@ -11,14 +11,14 @@ import argparse
 import tempfile
 import time
 
-import librosa
-
-from clips import SR, write_clips  # benchmarks/clips.py, beside this script
+from clips import SR, write_clips  # benchmarks/clips.py, beside this script (first: it readies numba's cache)
 from musicgenre.features import extract, kaggle_recipe
 
 
 
 def baseline(path, chunk_seconds=3.0):
+    import librosa
+
     y = librosa.load(path, sr=SR)[0]
     chunk = int(chunk_seconds * SR)
     rows = [kaggle_recipe(y[i * chunk:(i + 1) * chunk], SR) for i in range(len(y) // chunk)]

