@@ -42,6 +42,11 @@ def comparison_png(cv_scores, test_scores, title, path):
     plt.close(fig)
 
 
+#: from the leakiest protocol (red) to the honest ones (blue, green)
+PROTOCOL_COLOURS = {"random": "#c0392b", "song": "#e67e22", "artist_raw": "#8e44ad", "artist": "#2e86c1",
+                    "fault_filtered": "#1e8449"}
+
+
 def leakage_png(results, title, path):
     """One bar per protocol with its 95% interval: the inflation, side by side."""
     names = list(results)
@@ -50,7 +55,7 @@ def leakage_png(results, title, path):
               [results[n]["clip_accuracy_ci95_high"] - a for n, a in zip(names, accuracy)]]
     fig, ax = plt.subplots(figsize=(1.8 * len(names) + 1, 4.5))
     bars = ax.bar(range(len(names)), accuracy, yerr=errors, capsize=6,
-                  color=["#c0392b", "#e67e22", "#2e86c1", "#1e8449"][: len(names)])
+                  color=[PROTOCOL_COLOURS.get(n, "#7f8c8d") for n in names])
     ax.bar_label(bars, labels=[f"{a:.2f}" for a in accuracy], label_type="center", color="white")
     ax.set_xticks(range(len(names)), [results[n]["description"].replace(", ", "\n") for n in names], fontsize=8)
     ax.set_ylabel("test clip accuracy (95% CI)")

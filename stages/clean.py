@@ -4,12 +4,14 @@ Writes ``data/clean/manifest.csv`` (every raw file with its status), ``data/clea
 (what the fingerprint search found) and ``metrics/cleaning.json`` (counts per reason).
 """
 
+from pathlib import Path
+
 import pandas as pd
 
 from musicgenre import gtzan
 from musicgenre.datasets.layout import audio_path
-from musicgenre.errors import friendly_main
-from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list
+from musicgenre.errors import MusicgenreError, friendly_main
+from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list, refine_groups
 from musicgenre.fingerprint import as_faults, find_duplicates, fingerprint_file, precision_recall
 from musicgenre.jsonio import write_json
 from musicgenre.parallel import map_clips
@@ -27,15 +29,18 @@ def main():
     n_jobs = number(policy.get("n_jobs"), "clean.n_jobs", -1, integer=True) or 1
     source = section(params, "dataset.source")
     manifest = pd.read_csv(RAW_MANIFEST)
-    listed = read_fault_list(fault_list_path(source, RAW))
+    shipped = read_fault_list(fault_list_path(source, RAW))
+    listed = pd.concat([shipped, extra_faults(policy.get("extra_faults"), manifest)], ignore_index=True)
     # the demo generator writes its artists; GTZAN's come from Sturm's index shipped in the package
     artists = pd.read_csv(ARTISTS).set_index("file")["artist"].to_dict() if source == "synthetic" else gtzan.artists()
 
     pairs = find_duplicates(fingerprints(manifest, n_jobs)) if detection != "skip" else find_duplicates({})
-    faults = pd.concat([listed, as_faults(pairs)], ignore_index=True) if detection == "drop" else listed
+    refined, moved = refine_groups(listed, pairs)
+    faults = pd.concat([refined, as_faults(pairs)], ignore_index=True) if detection == "drop" else listed
     table, counts = clean(manifest, faults, artists, policy.get("mislabel_policy"), policy.get("distortion_policy"))
+    counts["moved_by_audio"] = len(moved) if detection == "drop" else 0
     counts["listed"] = {kind: int((listed["fault"] == kind).sum()) for kind in FAULT_KINDS}
-    counts["detector"] = detector_counts(pairs, listed)
+    counts["detector"] = detector_counts(pairs, listed, set(manifest.loc[manifest["readable"], "file"]))
 
     CLEAN_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(CLEAN_MANIFEST, index=False)
@@ -45,6 +50,19 @@ def main():
           f"dropped ({len(pairs)} pairs detected, {counts['detector']['pairs_not_listed']} not on the list), "
           f"{counts['relabelled']} relabelled, {counts['dropped_mislabel']} mislabels dropped, "
           f"{counts['unreadable']} unreadable")
+    if counts["moved_by_audio"]:
+        print(f"clean: the audio put {', '.join(moved)} in another duplicate group than the list did")
+
+
+def extra_faults(path, manifest):
+    """The user's own fault rows (``clean.extra_faults``), checked against the raw data."""
+    if not isinstance(path, str) or not path.strip():
+        raise MusicgenreError("params.yaml: clean.extra_faults must name a CSV file "
+                              "(the default extra_faults.csv holds only a header)")
+    if not Path(path).is_file():
+        raise MusicgenreError(f"params.yaml: clean.extra_faults names {path}, which does not exist; "
+                              "point it at your fault list or back at extra_faults.csv")
+    return read_fault_list(path, known_files=set(manifest["file"]), genres=sorted(set(manifest["genre"])))
 
 
 def fingerprints(manifest, n_jobs):
@@ -53,13 +71,18 @@ def fingerprints(manifest, n_jobs):
                                      "clean (fingerprints)", "clean.n_jobs")))
 
 
-def detector_counts(pairs, listed):
-    """Detected pairs, and how they compare with the duplicate pairs the fault list names."""
+def detector_counts(pairs, listed, audible):
+    """Detected pairs, and how they compare with the duplicate pairs the fault list names.
+
+    Only listed pairs whose two files are here and readable count (``audible``): the detector
+    cannot find a pair in audio it never heard, so a partial copy of the data does not lower recall.
+    """
     found = {frozenset(p) for p in zip(pairs["file_a"], pairs["file_b"])}
     truth = set()
-    for _, members in listed[listed["fault"].isin(DUPLICATE_KINDS)].groupby("group")["file"]:
+    grouped = listed[listed["fault"].isin(DUPLICATE_KINDS) & (listed["group"] != "")]
+    for _, members in grouped.groupby("group")["file"]:
         members = sorted(set(members))
-        truth |= {frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:]}
+        truth |= {frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:] if {a, b} <= audible}
     return {"pairs": len(found), "exact_pairs": int((pairs["kind"] == "exact").sum()),
             "pairs_not_listed": len(found - truth), "listed_pairs": len(truth),
             **precision_recall(found, truth)}

@@ -67,9 +67,12 @@ def test_clean_stage_detection_settings(tmp_path, demo_set, project_params, dete
 
     from conftest import run_stage
 
+    from conftest import PROJECT, run_stage
+
     raw = tmp_path / "data" / "raw"
     shutil.copytree(demo_set, raw)
     build_manifest(raw).to_csv(raw / "manifest.csv", index=False)
+    shutil.copy(PROJECT / "extra_faults.csv", tmp_path)
     project_params["dataset"]["source"] = "synthetic"
     project_params["clean"]["detect_duplicates"] = detection
     result = run_stage(tmp_path, "clean", project_params)
@@ -77,3 +80,42 @@ def test_clean_stage_detection_settings(tmp_path, demo_set, project_params, dete
     counts = json.loads((tmp_path / "metrics" / "cleaning.json").read_text())
     assert counts["detector"]["pairs"] == pairs
     assert counts["dropped_duplicate"] == 3  # the listed duplicates go either way
+
+
+def test_clean_stage_merges_the_users_fault_list_and_stops_on_a_bad_row(tmp_path, demo_set, project_params):
+    import json
+    import shutil
+
+    from conftest import PROJECT, run_stage
+
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(demo_set, raw)
+    manifest = build_manifest(raw)
+    manifest.to_csv(raw / "manifest.csv", index=False)
+    listed = set(read_fault_list(raw / "faults.csv")["file"])
+    clean_files = sorted(set(manifest.loc[manifest["readable"], "file"]) - listed)
+    project_params["dataset"]["source"] = "synthetic"
+    project_params["clean"].update(detect_duplicates="skip", extra_faults="mine/faults.csv")
+    (tmp_path / "mine").mkdir()
+    mine = tmp_path / "mine" / "faults.csv"
+    mine.write_text("# heard them myself\nfile,fault,group,correct_genre,note\n"
+                    f"{clean_files[0]},mislabel,,jazz,sounds like jazz\n"
+                    f"{clean_files[1]},exact_duplicate,mine1,,\n{clean_files[2]},exact_duplicate,mine1,,\n")
+    shutil.copy(PROJECT / "extra_faults.csv", tmp_path)  # the shipped default: a header only
+    base = run_stage(tmp_path, "clean", {**project_params, "clean": {**project_params["clean"],
+                                                                       "extra_faults": "extra_faults.csv"}})
+    assert base.returncode == 0, base.stderr
+    counts = json.loads((tmp_path / "metrics" / "cleaning.json").read_text())
+    result = run_stage(tmp_path, "clean", project_params)
+    assert result.returncode == 0, result.stderr
+    merged = json.loads((tmp_path / "metrics" / "cleaning.json").read_text())
+    assert merged["relabelled"] == counts["relabelled"] + 1 and merged["dropped_duplicate"] == counts["dropped_duplicate"] + 1
+    status = pd.read_csv(tmp_path / "data" / "clean" / "manifest.csv").set_index("file")
+    assert status.loc[clean_files[0], "genre"] == "jazz" and status.loc[clean_files[2], "status"] == "dropped_duplicate"
+
+    mine.write_text(mine.read_text() + f"{clean_files[3]},exact_duplicat,mine2,,\n")
+    result = run_stage(tmp_path, "clean", project_params)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "mine/faults.csv, line 6, column 'fault': unknown fault kind 'exact_duplicat'" in result.stderr
+    missing = run_stage(tmp_path, "clean", {**project_params, "clean": {**project_params["clean"], "extra_faults": "nope.csv"}})
+    assert missing.returncode == 1 and "clean.extra_faults names nope.csv, which does not exist" in missing.stderr

@@ -48,7 +48,7 @@ def repo(tmp_path):
     """A fresh copy of the project (code and params only) in its own git repository."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("dvc.yaml", ".dvcignore", ".gitignore"):
+    for name in ("dvc.yaml", ".dvcignore", ".gitignore", "extra_faults.csv"):
         shutil.copy(PROJECT / name, root / name)
     (root / "params.yaml").write_text(committed_params_text())
     for name in ("stages", "musicgenre"):
@@ -96,7 +96,7 @@ def test_demo_then_incremental_reruns(repo):
     assert comparison["mcnemar"]["a"] == max(comparison["clip_accuracy"], key=comparison["clip_accuracy"].get)
 
     leakage = json.loads((root / "metrics" / "leakage.json").read_text())
-    assert leakage["family"] == "mlp" and set(leakage["protocols"]) == {"random", "song", "artist"}
+    assert leakage["family"] == "mlp" and set(leakage["protocols"]) == {"random", "song", "artist_raw", "artist"}
     assert leakage["protocols"]["artist"]["inflation_vs_honest"] == 0.0
     assert (root / "plots" / "leakage.png").stat().st_size > 0
 
