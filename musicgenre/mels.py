@@ -7,6 +7,8 @@ and a row of ``chunks.parquet`` describe the same three seconds. Values are deci
 bytes of float32.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from .audio import load_chunked
@@ -16,12 +18,23 @@ IMAGE_SIZE = (432, 288)
 
 
 def log_mel(y, sample_rate, n_mels, n_fft, hop_length, fmax):
-    """``power_to_db(melspectrogram(y))`` with the given settings, shape ``(n_mels, frames)``."""
+    """``power_to_db(melspectrogram(y))`` with the given settings, shape ``(n_mels, frames)``.
+
+    The filter bank is built once per setting and applied by BLAS; ``melspectrogram`` builds it on
+    every call and applies it with ``einsum``, which numpy runs unblocked (same sums, 10x slower).
+    """
     import librosa
 
-    power = librosa.feature.melspectrogram(y=y, sr=sample_rate, n_fft=n_fft, hop_length=hop_length,
-                                           n_mels=n_mels, fmax=fmax)
-    return librosa.power_to_db(power, ref=1.0)
+    power = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length)) ** 2
+    return librosa.power_to_db(mel_filters(sample_rate, n_fft, n_mels, fmax) @ power, ref=1.0)
+
+
+@lru_cache(maxsize=8)
+def mel_filters(sample_rate, n_fft=2048, n_mels=128, fmax=None):
+    """``librosa.filters.mel`` for these settings, built once (a pure function of them)."""
+    import librosa
+
+    return librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels, fmax=fmax)
 
 
 def clip_mels(path, sample_rate, chunk_seconds, n_mels, n_fft, hop_length, fmax):
@@ -33,16 +46,20 @@ def clip_mels(path, sample_rate, chunk_seconds, n_mels, n_fft, hop_length, fmax)
 
 
 def save_image(spectrogram, path):
-    """A 432 x 288 PNG of a spectrogram, no axes, low frequencies at the bottom."""
-    import matplotlib
+    """A 432 x 288 PNG of a spectrogram, no axes, low frequencies at the bottom, in magma colours
+    scaled to its own range (as ``imshow`` draws it).
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn straight from the array: resampled to the picture's size (Pillow's bilinear filter,
+    which averages when it shrinks), then coloured. A matplotlib figure per clip took 0.3 s, three
+    times the spectrograms' own cost; the picture is for people to look at, no model reads it.
+    """
+    from matplotlib import colormaps
+    from PIL import Image
 
     width, height = IMAGE_SIZE
-    fig = plt.figure(figsize=(width / 100, height / 100), dpi=100)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.imshow(spectrogram, origin="lower", aspect="auto", cmap="magma")
-    ax.axis("off")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    values = np.asarray(spectrogram, dtype=np.float32)[::-1]  # row 0 is the top of a picture
+    low, high = float(values.min()), float(values.max())
+    scaled = (values - low) / (high - low) if high > low else np.zeros_like(values)
+    resized = np.asarray(Image.fromarray(np.ascontiguousarray(scaled)).resize((width, height), Image.BILINEAR))
+    colours = colormaps["magma"](np.clip(resized, 0.0, 1.0), bytes=True)[..., :3]
+    Image.fromarray(colours, mode="RGB").save(path, compress_level=1)  # zlib level 1: 2x faster, files 10% larger

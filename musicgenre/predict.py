@@ -19,7 +19,7 @@ import soundfile as sf
 from .audio import decode, pad_to_one_chunk
 from .errors import MusicgenreError
 from .evaluation import clip_probabilities
-from .features import describe
+from .features import describe, separate
 from .mels import log_mel
 
 AUDIO_EXTENSIONS = {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a"}
@@ -113,8 +113,6 @@ def _chunks_in_memory(path, sample_rate, chunk_len):
 def chunk_input(config, chunk):
     """One chunk turned into what the bundle's model reads (``config["input"]``): the descriptors,
     the log-mel spectrogram, or musicnn's input patch (embedded later, all chunks in one batch)."""
-    import librosa
-
     sample_rate = config["sample_rate"]
     if config["input"] == "mels":
         return log_mel(chunk, sample_rate, config["n_mels"], config["n_fft"], config["hop_length"], config["fmax"])
@@ -122,7 +120,7 @@ def chunk_input(config, chunk):
         from .embeddings import frames, musicnn_input
 
         return musicnn_input(chunk, sample_rate, frames(config["chunk_seconds"]))
-    harmonic, percussive = librosa.effects.hpss(chunk)
+    harmonic, percussive = separate(chunk)  # librosa.effects.hpss, bit for bit, 5x faster
     return describe(chunk, sample_rate, harmonic, percussive)
 
 

@@ -75,3 +75,22 @@ def test_undecodable_file_is_a_clear_error_naming_it(tmp_path):
     path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     with pytest.raises(MusicgenreError, match=r"broken clip\.wav: cannot decode the audio.*Replace the file"):
         extract(path, SR, 3.0)
+
+
+def test_shared_steps_equal_librosa_bit_for_bit(tone):
+    """describe() replaces some librosa calls with equal ones that share work; each is compared here."""
+    from musicgenre.features import centroid_and_bandwidth, chroma, estimate_tuning, zero_crossing_rate
+
+    noise = np.random.default_rng(2).normal(scale=0.1, size=3 * SR).astype(np.float32)
+    noise[:SR // 2] = 0  # silence, exact zeros, and values within librosa's 1e-10 zero threshold
+    noise[SR: SR + 100] = 1e-11
+    for y in (tone, noise):
+        magnitude = np.abs(librosa.stft(y))
+        power = magnitude**2
+        assert np.array_equal(zero_crossing_rate(y), librosa.feature.zero_crossing_rate(y))
+        centroid, bandwidth = centroid_and_bandwidth(magnitude, SR)
+        assert np.array_equal(centroid, librosa.feature.spectral_centroid(S=magnitude, sr=SR))
+        assert np.array_equal(bandwidth, librosa.feature.spectral_bandwidth(S=magnitude, sr=SR))
+        assert estimate_tuning(power, SR) == librosa.estimate_tuning(S=power, sr=SR)
+        # the filter bank by BLAS instead of einsum: the same sums, in another order
+        np.testing.assert_allclose(chroma(power, SR), librosa.feature.chroma_stft(S=power, sr=SR), rtol=1e-5, atol=1e-7)
