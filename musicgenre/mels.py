@@ -7,6 +7,7 @@ and a row of ``chunks.parquet`` describe the same three seconds. Values are deci
 bytes of float32.
 """
 
+import io
 from functools import lru_cache
 
 import numpy as np
@@ -45,9 +46,10 @@ def clip_mels(path, sample_rate, chunk_seconds, n_mels, n_fft, hop_length, fmax)
     return chunks, log_mel(y, sample_rate, n_mels, n_fft, hop_length, fmax)
 
 
-def save_image(spectrogram, path):
-    """A 432 x 288 PNG of a spectrogram, no axes, low frequencies at the bottom, in magma colours
-    scaled to its own range (as ``imshow`` draws it).
+def picture_png(spectrogram):
+    """The bytes of a 432 x 288 PNG of a spectrogram, no axes, low frequencies at the bottom, in
+    magma colours scaled to its own range (as ``imshow`` draws it). Bytes, not a file, so that a
+    worker on another machine can make it and the stage writes it where DVC expects it.
 
     Drawn straight from the array: resampled to the picture's size (Pillow's bilinear filter,
     which averages when it shrinks), then coloured. A matplotlib figure per clip took 0.3 s, three
@@ -62,4 +64,6 @@ def save_image(spectrogram, path):
     scaled = (values - low) / (high - low) if high > low else np.zeros_like(values)
     resized = np.asarray(Image.fromarray(np.ascontiguousarray(scaled)).resize((width, height), Image.BILINEAR))
     colours = colormaps["magma"](np.clip(resized, 0.0, 1.0), bytes=True)[..., :3]
-    Image.fromarray(colours, mode="RGB").save(path, compress_level=1)  # zlib level 1: 2x faster, files 10% larger
+    out = io.BytesIO()
+    Image.fromarray(colours, ).save(out, format="PNG", compress_level=1)  # zlib level 1: 2x faster
+    return out.getvalue()

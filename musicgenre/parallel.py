@@ -10,6 +10,11 @@ To know the clip, each task writes its path to ``<journal>/<pid>.clip`` before i
 removes it when done; each worker sends Python's fault handler to ``<journal>/<pid>.crash``. After
 a death, the worker with a crash report names its clip; a worker killed outright (SIGKILL leaves
 no report) is one of those whose clip file is still there.
+
+With ``scheduler`` set to a Dask scheduler's address (``compute.scheduler`` in params.yaml), the
+same work runs on that cluster's workers instead (:func:`_on_dask`): same function, same order,
+same progress bar, and a clip whose workers keep dying is named. The results are the same, which
+is why ``compute`` is not a DVC parameter: moving a run to a cluster reruns nothing.
 """
 
 import faulthandler
@@ -17,6 +22,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import MusicgenreError
@@ -25,8 +31,9 @@ from .jit import forget, ready
 _crash_files = {}  # per worker process: journal folder -> its open fault-handler file
 
 
-def map_clips(function, paths, n_jobs, stage, n_jobs_param, batch_size="auto"):
-    """Yield ``function(path)`` for every path, in order, on ``n_jobs`` processes (1: this one).
+def map_clips(function, paths, n_jobs, stage, n_jobs_param, batch_size="auto", scheduler="local"):
+    """Yield ``function(path)`` for every path, in order, on ``n_jobs`` processes (1: this one), or
+    on the Dask cluster whose scheduler listens at ``scheduler`` (``"local"``: not on one).
 
     ``stage`` and ``n_jobs_param`` (e.g. ``"features.n_jobs"``) name what the user runs and can
     change, in the message when a worker dies.
@@ -37,11 +44,17 @@ def map_clips(function, paths, n_jobs, stage, n_jobs_param, batch_size="auto"):
 
     ready()
     paths = list(paths)
+    if scheduler != "local":
+        yield from _on_dask(function, paths, scheduler, stage)
+        return
     with tempfile.TemporaryDirectory(prefix=f"musicgenre-{stage}-") as journal:
         jobs = (delayed(_tracked)(function, path, journal, os.getpid()) for path in paths)
         results = Parallel(n_jobs=n_jobs, batch_size=batch_size, return_as="generator")(jobs)
         try:
-            yield from tqdm(results, total=len(paths), desc=stage, unit="clip", file=sys.stderr)
+            with tqdm(total=len(paths), desc=stage, unit="clip", file=sys.stderr) as bar:
+                for result in results:
+                    bar.update()  # before handing it on: a caller that stops at the last clip still sees 100%
+                    yield result
         except BrokenProcessPool as err:  # joblib's TerminatedWorkerError among others
             forget()
             raise MusicgenreError(_death_message(stage, n_jobs_param, str(err), Path(journal))) from None
@@ -80,3 +93,65 @@ def _death_message(stage, n_jobs_param, error, journal):
                  f"copy of a clip's audio and models), or set it to 1 to see the error in the main process; if it is "
                  f"always the same clip, check that file (play it, or remove it from the dataset).")
     return "\n".join(lines)
+
+
+def scheduler_param(params):
+    """``compute.scheduler`` checked: ``local`` or a Dask scheduler address (``tcp://host:8786``)."""
+    value = (params.get("compute") or {}).get("scheduler", "local")
+    if value == "local" or (isinstance(value, str) and re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+", value)):
+        return value
+    raise MusicgenreError(f"params.yaml: compute.scheduler is {value!r}; expected local, or the address a Dask "
+                          "scheduler prints when it starts, like tcp://10.0.0.5:8786")
+
+
+def _on_dask(function, paths, address, stage):
+    """``map_clips`` on a Dask cluster: every worker must see the audio at the same absolute path."""
+    from distributed import Client, as_completed
+    from distributed.scheduler import KilledWorker
+    from tqdm import tqdm
+
+    paths = [Path(path).resolve() for path in paths]
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise MusicgenreError(f"{stage}: no Dask scheduler answers at {address} (compute.scheduler in params.yaml): "
+                              f"{err}. Start one (`dask scheduler`, then `dask worker {address}` on each machine), "
+                              "or set compute.scheduler: local") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError:
+            raise MusicgenreError(f"{stage}: the Dask scheduler at {address} has no workers after 60 s; "
+                                  f"start some with `dask worker {address}`") from None
+        if paths:
+            blind = sorted(worker for worker, sees in client.run(os.path.exists, paths[0]).items() if not sees)
+            if blind:
+                raise MusicgenreError(f"{stage}: Dask worker(s) {', '.join(blind)} cannot see {paths[0]}. The audio "
+                                      "must be on storage that every worker mounts at the same path as this machine")
+        client.run(ready)  # each worker's numba cache, compiled once before any clip
+        keys = [f"{stage}-{i}-{Path(path).name}" for i, path in enumerate(paths)]
+        futures = client.map(function, paths, key=keys, pure=False)
+        position = {future.key: i for i, future in enumerate(futures)}
+        finished, next_out = {}, 0
+        with tqdm(total=len(paths), desc=stage, unit="clip", file=sys.stderr) as bar:
+            try:
+                for future in as_completed(futures, loop=client.loop):
+                    finished[position[future.key]] = future.result()
+                    future.release()
+                    bar.update()
+                    while next_out in finished:
+                        yield finished.pop(next_out)
+                        next_out += 1
+            except KilledWorker as err:
+                # every task a dying worker held is suspect; the scheduler retries them elsewhere
+                # (allowed-failures), so innocent ones finish and the deadly clip stays named alone
+                time.sleep(0.5)  # let the scheduler's verdicts on the worker's other tasks arrive
+                suspects = [paths[position[f.key]] for f in futures
+                            if f.status == "error" and isinstance(f.exception(), KilledWorker)]
+                clip = " or ".join(map(str, suspects)) or err.args[0]
+                raise MusicgenreError(
+                    f"{stage}: Dask workers died while working on {clip}, as often as the "
+                    "scheduler allows (distributed.scheduler.allowed-failures). Nothing was written. Most often a "
+                    "worker runs out of memory (give workers more: `dask worker --memory-limit`) or crashes in native "
+                    "code; check that file, or run the stage here with compute.scheduler: local to see its error"
+                ) from None

@@ -14,7 +14,7 @@ from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list, refine_groups
 from musicgenre.fingerprint import as_faults, find_duplicates, fingerprint_file, precision_recall
 from musicgenre.jsonio import write_json
-from musicgenre.parallel import map_clips
+from musicgenre.parallel import map_clips, scheduler_param
 from musicgenre.params import choice, load_params, number, section
 from musicgenre.paths import ARTISTS, CLEAN_MANIFEST, CLEANING_METRICS, DUPLICATES, RAW, RAW_MANIFEST
 
@@ -34,7 +34,7 @@ def main():
     # the demo generator writes its artists; GTZAN's come from Sturm's index shipped in the package
     artists = pd.read_csv(ARTISTS).set_index("file")["artist"].to_dict() if source == "synthetic" else gtzan.artists()
 
-    pairs = find_duplicates(fingerprints(manifest, n_jobs)) if detection != "skip" else find_duplicates({})
+    pairs = find_duplicates(fingerprints(manifest, n_jobs, scheduler_param(params))) if detection != "skip" else find_duplicates({})
     refined, moved = refine_groups(listed, pairs)
     faults = pd.concat([refined, as_faults(pairs)], ignore_index=True) if detection == "drop" else listed
     table, counts = clean(manifest, faults, artists, policy.get("mislabel_policy"), policy.get("distortion_policy"))
@@ -65,10 +65,11 @@ def extra_faults(path, manifest):
     return read_fault_list(path, known_files=set(manifest["file"]), genres=sorted(set(manifest["genre"])))
 
 
-def fingerprints(manifest, n_jobs):
+def fingerprints(manifest, n_jobs, scheduler):
     files = manifest.loc[manifest["readable"], "file"].tolist()
     return dict(zip(files, map_clips(fingerprint_file, [audio_path(RAW, f) for f in files], n_jobs,
-                                     "clean (fingerprints)", "clean.n_jobs")))
+                                     "clean (fingerprints)", "clean.n_jobs",
+                                     scheduler=scheduler)))
 
 
 def detector_counts(pairs, listed, audible):

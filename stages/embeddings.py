@@ -13,7 +13,7 @@ from musicgenre.datasets.layout import audio_path
 from musicgenre.embeddings import LAYERS, MODELS, clip_embeddings, column_names, package
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
-from musicgenre.parallel import map_clips
+from musicgenre.parallel import map_clips, scheduler_param
 from musicgenre.params import choice, chunk_grid, load_params, number, section
 from musicgenre.paths import EMBEDDINGS, EMBEDDINGS_INFO, RAW, RAW_MANIFEST
 
@@ -31,7 +31,7 @@ def main():
     embed = partial(clip_embeddings, sample_rate=sample_rate, chunk_seconds=chunk_seconds, model=model, layer=layer)
     # batch_size: each worker keeps its TensorFlow graph between clips, so hand out clips in batches
     results = map_clips(embed, [audio_path(RAW, f) for f in files], n_jobs, "embeddings", "embeddings.n_jobs",
-                        batch_size=4)
+                        batch_size=4, scheduler=scheduler_param(params))
     frames = []
     for file, values in zip(files, results):
         frame = pd.DataFrame(values, columns=column_names(values.shape[1]))

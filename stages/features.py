@@ -11,7 +11,7 @@ import pandas as pd
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.features import FEATURE_NAMES, extract
-from musicgenre.parallel import map_clips
+from musicgenre.parallel import map_clips, scheduler_param
 from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import CHUNKS, CLIPS, RAW, RAW_MANIFEST
 
@@ -25,7 +25,8 @@ def main():
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()
     results = map_clips(partial(extract, sample_rate=sample_rate, chunk_seconds=chunk_seconds),
-                        [audio_path(RAW, f) for f in files], n_jobs or 1, "features", "features.n_jobs")
+                        [audio_path(RAW, f) for f in files], n_jobs or 1, "features", "features.n_jobs",
+                        scheduler=scheduler_param(params))
     clip_rows, chunk_rows = [], []
     for file, (clip, chunks) in zip(files, results):
         clip_rows.append({"file": file, **clip})

@@ -7,6 +7,7 @@
 """
 
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,18 +15,15 @@ import pandas as pd
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
-from musicgenre.mels import clip_mels, save_image
-from musicgenre.parallel import map_clips
+from musicgenre.mels import clip_mels, picture_png
+from musicgenre.parallel import map_clips, scheduler_param
 from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX, RAW, RAW_MANIFEST
 
 
 def one_clip(path, settings):
     chunks, whole = clip_mels(path, **settings)
-    image_path = MELS_IMAGES / path.parent.name / f"{path.stem}.png"
-    image_path.parent.mkdir(parents=True, exist_ok=True)
-    save_image(whole, image_path)
-    return chunks
+    return chunks, picture_png(whole)
 
 
 @friendly_main
@@ -45,9 +43,12 @@ def main():
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()
     results = map_clips(partial(one_clip, settings=settings), [audio_path(RAW, f) for f in files], n_jobs,
-                        "mels", "mels.n_jobs")
+                        "mels", "mels.n_jobs", scheduler=scheduler_param(params))
     arrays, index = [], []
-    for file, chunks in zip(files, results):
+    for file, (chunks, png) in zip(files, results):
+        image_path = MELS_IMAGES / file.split(".")[0] / f"{Path(file).stem}.png"
+        image_path.parent.mkdir(parents=True, exist_ok=True)
+        image_path.write_bytes(png)
         arrays.append(chunks)
         index += [{"file": file, "chunk": k} for k in range(len(chunks))]
     stacked = np.concatenate(arrays)

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from musicgenre.audio import write_wav
-from musicgenre.mels import IMAGE_SIZE, clip_mels, save_image
+from musicgenre.mels import IMAGE_SIZE, clip_mels, picture_png
 
 SR = 22050
 SETTINGS = {"sample_rate": SR, "chunk_seconds": 3.0, "n_mels": 64, "n_fft": 1024, "hop_length": 256, "fmax": 8000}
@@ -34,6 +34,6 @@ def test_image_is_kaggle_sized(tmp_path, tone):
     path = tmp_path / "clip.wav"
     write_wav(path, tone, SR)
     _, whole = clip_mels(path, **SETTINGS)
-    save_image(whole, tmp_path / "clip.png")
+    (tmp_path / "clip.png").write_bytes(picture_png(whole))
     with Image.open(tmp_path / "clip.png") as image:
         assert image.size == IMAGE_SIZE

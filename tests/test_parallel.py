@@ -37,3 +37,83 @@ def test_a_dying_worker_is_one_message_naming_stage_clip_and_remedy(sig, cause):
     if sig == "SIGSEGV":  # the fault handler's report points at the crash; the culprit is named alone
         assert " or " not in message.splitlines()[0]
         assert "square_or_die" in message
+
+
+def read_square(path):
+    """Per-clip work on a real file (Dask workers are handed absolute paths): its number, squared."""
+    text = open(path).read()
+    if text == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return int(text) ** 2
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask cluster of two worker processes, as `dask scheduler` + `dask worker` would make; a
+    task whose worker dies is not retried, so a deadly clip fails at once."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as running:
+            yield running
+
+
+def numbered_files(folder, values):
+    paths = []
+    for i, value in enumerate(values):
+        paths.append(folder / f"clip{i:02d}.txt")
+        paths[-1].write_text(str(value))
+    return paths
+
+
+def test_dask_results_equal_the_local_ones_in_order(tmp_path, cluster):
+    paths = numbered_files(tmp_path, range(15))
+    local = list(map_clips(read_square, paths, 2, "features", "features.n_jobs"))
+    on_dask = list(map_clips(read_square, paths, 2, "features", "features.n_jobs", scheduler=cluster.scheduler_address))
+    assert on_dask == local == [i * i for i in range(15)]
+
+
+def test_dask_worker_death_names_the_clip(tmp_path, cluster):
+    paths = numbered_files(tmp_path, [1, 2, "die", 4])
+    with pytest.raises(MusicgenreError) as caught:
+        list(map_clips(read_square, paths, 2, "mels", "mels.n_jobs", scheduler=cluster.scheduler_address))
+    message = str(caught.value)
+    # the deadly clip, perhaps with others its worker held too (with retries allowed, as by
+    # default, those would finish on another worker and the deadly one be named alone)
+    assert message.startswith("mels: Dask workers died while working on ") and str(paths[2]) in message.split(",")[0]
+    assert "Nothing was written" in message and "compute.scheduler: local" in message
+
+
+def test_unreachable_scheduler_and_bad_address_are_clear(tmp_path):
+    from musicgenre.parallel import scheduler_param
+
+    with pytest.raises(MusicgenreError, match="no Dask scheduler answers at tcp://127.0.0.1:9"):
+        list(map_clips(read_square, numbered_files(tmp_path, [1]), 1, "features", "features.n_jobs",
+                       scheduler="tcp://127.0.0.1:9"))
+    assert scheduler_param({}) == "local" and scheduler_param({"compute": {"scheduler": "tcp://h:8786"}}) == "tcp://h:8786"
+    with pytest.raises(MusicgenreError, match="compute.scheduler is 'h:8786'; expected local, or"):
+        scheduler_param({"compute": {"scheduler": "h:8786"}})
+
+
+def test_features_stage_on_a_dask_cluster_writes_the_local_table(tmp_path, demo_set, project_params, cluster):
+    import shutil
+
+    import pandas as pd
+
+    from conftest import run_stage
+    from musicgenre.datasets.layout import build_manifest
+
+    tables = {}
+    for scheduler in ("local", cluster.scheduler_address):
+        root = tmp_path / scheduler.replace(":", "_").replace("/", "_")
+        shutil.copytree(demo_set, root / "data" / "raw")
+        build_manifest(root / "data" / "raw").to_csv(root / "data" / "raw" / "manifest.csv", index=False)
+        result = run_stage(root, "features", {**project_params, "compute": {"scheduler": scheduler}})
+        assert result.returncode == 0, result.stderr
+        assert "39/39" in result.stderr  # the progress bar, to its end
+        tables[scheduler] = [pd.read_parquet(root / "data" / "features" / name) for name in ("chunks.parquet", "clips.parquet")]
+    local, on_dask = tables.values()
+    for ours, theirs in zip(local, on_dask):
+        pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+    assert len(local[1]) == 39  # every readable demo clip
