@@ -52,13 +52,14 @@ def _one_genre(job):
                        clip_seconds=seconds, duplicates=0, mislabels=0, unreadable=0, genres=(genre,))
 
 
-def project_copy(root, collection):
+def project_copy(root, collection, complete):
     """The committed project in a new git repository, pointed at the collection."""
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(root)], check=True)
     subprocess.run([sys.executable, "-c", (
-        "import sys; from musicgenre.cli import set_param;"
+        "from musicgenre.cli import set_param;"
         "set_param('params.yaml', 'dataset.source', 'local');"
-        f"set_param('params.yaml', 'dataset.local_path', {str(collection)!r})")], cwd=root, check=True,
+        f"set_param('params.yaml', 'dataset.local_path', {str(collection)!r});"
+        f"set_param('params.yaml', 'dataset.allow_incomplete', {not complete})")], cwd=root, check=True,
         env={**os.environ, "PYTHONPATH": str(root)})
 
 
@@ -89,7 +90,8 @@ def run_stage(root, stage):
     seconds = time.perf_counter() - start
     if process.returncode:
         raise SystemExit(f"{stage} failed:\n{output[-3000:]}")
-    summary = [line for line in output.splitlines() if line.startswith(f"{stage}:") or line.startswith("local:")]
+    summary = [line for line in output.splitlines()
+               if line.startswith((f"{stage}:", "local:")) and "%|" not in line]  # its own summary, not the bar
     return seconds, peak[0], (summary[-1] if summary else "")
 
 
@@ -104,7 +106,7 @@ def main():
     total = 0.0
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "project"
-        project_copy(root, collection)
+        project_copy(root, collection, complete=args.clips_per_genre >= 100)
         print(f"{'stage':<11} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
         for stage in STAGES:
             seconds, peak, said = run_stage(root, stage)
