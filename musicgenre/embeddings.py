@@ -69,20 +69,30 @@ class Embedder:
         tf = legacy_keras_ready()
         import musicnn.models
 
+        config = tf.compat.v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
+        built = tf.Graph()
+        with built.as_default(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # musicnn's TF1 layers (and freezing) warn of their deprecation
+            x = tf.compat.v1.placeholder(tf.float32, [None, n_frames, N_MELS], name="patches")
+            with tf.name_scope("model"):
+                # is_training a constant, not musicnn's placeholder: the training branches go away
+                outputs = musicnn.models.define_model(x, False, model, 50)
+            output = tf.identity(tf.nn.sigmoid(outputs[0]) if layer == "taggram" else outputs[LAYERS[layer]],
+                                 name="embedding")
+            with tf.compat.v1.Session(graph=built, config=config) as session:
+                tf.compat.v1.train.Saver().restore(session, f"{Path(musicnn.__file__).parent / model}/")
+                # the weights as constants: TensorFlow folds the batch norms into the convolutions.
+                # 1.6x faster in all (0.30 against 0.48 s per 30 s clip); the same values up to
+                # float32 rounding (1e-4 on activations of about 3), and the test against musicnn's
+                # own extractor still holds
+                frozen = tf.compat.v1.graph_util.convert_variables_to_constants(
+                    session, built.as_graph_def(), [output.op.name])
         self.graph = tf.Graph()
         with self.graph.as_default():
-            self.x = tf.compat.v1.placeholder(tf.float32, [None, n_frames, N_MELS])
-            with tf.name_scope("model"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # musicnn's TF1 layers warn of their own deprecation
-                # is_training as a constant, not musicnn's placeholder: TensorFlow then prunes the
-                # training branches of the batch norms. 25% faster, and the outputs measured equal
-                # bit for bit; the test against musicnn's own extractor still holds
-                outputs = musicnn.models.define_model(self.x, False, model, 50)
-            self.output = tf.nn.sigmoid(outputs[0]) if layer == "taggram" else outputs[LAYERS[layer]]
-            config = tf.compat.v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
-            self.session = tf.compat.v1.Session(graph=self.graph, config=config)
-            checkpoint = Path(musicnn.__file__).parent / model
-            tf.compat.v1.train.Saver().restore(self.session, f"{checkpoint}/")
+            tf.compat.v1.import_graph_def(frozen, name="")
+        self.x = self.graph.get_tensor_by_name("patches:0")
+        self.output = self.graph.get_tensor_by_name("embedding:0")
+        self.session = tf.compat.v1.Session(graph=self.graph, config=config)
         self.n_frames = n_frames
 
     def __call__(self, patches):
