@@ -69,7 +69,7 @@ def fingerprints(manifest, n_jobs, scheduler):
     files = manifest.loc[manifest["readable"], "file"].tolist()
     return dict(zip(files, map_clips(fingerprint_file, [audio_path(RAW, f) for f in files], n_jobs,
                                      "clean (fingerprints)", "clean.n_jobs",
-                                     scheduler=scheduler)))
+                                     scheduler=scheduler), strict=True))  # strict: the bar reaches its end
 
 
 def detector_counts(pairs, listed, audible):

@@ -33,7 +33,7 @@ def main():
     results = map_clips(embed, [audio_path(RAW, f) for f in files], n_jobs, "embeddings", "embeddings.n_jobs",
                         batch_size=4, scheduler=scheduler_param(params))
     frames = []
-    for file, values in zip(files, results):
+    for file, values in zip(files, results, strict=True):
         frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
         frame.insert(0, "chunk", np.arange(len(values)))
         frame.insert(0, "file", file)

@@ -28,7 +28,7 @@ def main():
                         [audio_path(RAW, f) for f in files], n_jobs or 1, "features", "features.n_jobs",
                         scheduler=scheduler_param(params))
     clip_rows, chunk_rows = [], []
-    for file, (clip, chunks) in zip(files, results):
+    for file, (clip, chunks) in zip(files, results, strict=True):
         clip_rows.append({"file": file, **clip})
         chunk_rows += [{"file": file, **row} for row in chunks]
     CHUNKS.parent.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,7 @@ def main():
     results = map_clips(partial(one_clip, settings=settings), [audio_path(RAW, f) for f in files], n_jobs,
                         "mels", "mels.n_jobs", scheduler=scheduler_param(params))
     arrays, index = [], []
-    for file, (chunks, png) in zip(files, results):
+    for file, (chunks, png) in zip(files, results, strict=True):
         image_path = MELS_IMAGES / file.split(".")[0] / f"{Path(file).stem}.png"
         image_path.parent.mkdir(parents=True, exist_ok=True)
         image_path.write_bytes(png)
