@@ -9,11 +9,18 @@ run by ``dvc repro --single-item`` in a fresh copy of the project, with the comm
 the largest sum of resident memory over a stage's process tree (DVC, the stage and its workers),
 sampled every 0.2 s.
 
+With ``--train knn rf ...`` it goes on with ``split`` and ``train@<family>`` for those families
+(each stage's own line says its cross-validation and fit time); ``--set models.cnn.epochs=2``
+changes a parameter first, e.g. to time a few epochs of a deep family.
+
     python benchmarks/gtzan_budget.py [--clips-per-genre 100] [--seconds 30] [--cache ~/.cache/musicgenre/budget]
+                                      [--train FAMILY ...] [--set KEY=VALUE ...]
 """
 
 import argparse
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +29,8 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import yaml
 
 import clips  # noqa: F401  (beside this script; first: it readies numba's cache)
 from musicgenre import GENRES
@@ -52,15 +61,14 @@ def _one_genre(job):
                        clip_seconds=seconds, duplicates=0, mislabels=0, unreadable=0, genres=(genre,))
 
 
-def project_copy(root, collection, complete):
-    """The committed project in a new git repository, pointed at the collection."""
+def project_copy(root, collection, complete, settings):
+    """The committed project in a new git repository, pointed at the collection, with ``settings``."""
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(root)], check=True)
-    subprocess.run([sys.executable, "-c", (
-        "from musicgenre.cli import set_param;"
-        "set_param('params.yaml', 'dataset.source', 'local');"
-        f"set_param('params.yaml', 'dataset.local_path', {str(collection)!r});"
-        f"set_param('params.yaml', 'dataset.allow_incomplete', {not complete})")], cwd=root, check=True,
-        env={**os.environ, "PYTHONPATH": str(root)})
+    settings = {"dataset.source": "local", "dataset.local_path": str(collection),
+                "dataset.allow_incomplete": not complete, **settings}
+    subprocess.run([sys.executable, "-c", "import sys, yaml; from musicgenre.cli import set_param\n"
+                    "for key, value in yaml.safe_load(sys.argv[1]).items(): set_param('params.yaml', key, value)",
+                    json.dumps(settings)], cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
 
 
 def run_stage(root, stage):
@@ -91,8 +99,11 @@ def run_stage(root, stage):
     if process.returncode:
         raise SystemExit(f"{stage} failed:\n{output[-3000:]}")
     summary = [line for line in output.splitlines()
-               if line.startswith((f"{stage}:", "local:")) and "%|" not in line]  # its own summary, not the bar
-    return seconds, peak[0], (summary[-1] if summary else "")
+               if line.startswith((f"{stage}:", f"{stage} (", "local:")) and "%|" not in line]  # its summary, not its bar
+    epochs = [line.split(" - ")[1] for line in output.splitlines() if re.match(r"\d+/\d+ - \d+s - ", line)]
+    if epochs:  # a Keras family: its seconds per epoch
+        summary.append(f"{stage}: epochs took {', '.join(epochs)}")
+    return seconds, peak[0], " | ".join(summary[-2:] if epochs else summary[-1:])
 
 
 def main():
@@ -100,20 +111,26 @@ def main():
     parser.add_argument("--clips-per-genre", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "budget")
+    parser.add_argument("--train", nargs="*", default=[], metavar="FAMILY")
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    settings = {key: yaml.safe_load(value) for key, value in (item.split("=", 1) for item in args.set)}
     collection = args.cache / f"collection-{args.clips_per_genre}x{args.seconds:g}s"
     build_collection(collection, args.clips_per_genre, args.seconds)
     total = 0.0
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "project"
-        project_copy(root, collection, complete=args.clips_per_genre >= 100)
-        print(f"{'stage':<11} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
-        for stage in STAGES:
+        project_copy(root, collection, args.clips_per_genre >= 100, settings)
+        if settings:
+            print("settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
+        print(f"{'stage':<13} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
+        stages = STAGES + (("split",) if args.train else ()) + tuple(f"train@{family}" for family in args.train)
+        for stage in stages:
             seconds, peak, said = run_stage(root, stage)
             total += seconds
-            print(f"{stage:<11} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
+            print(f"{stage:<13} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
     minutes, rest = divmod(round(total), 60)
-    print(f"{'all':<11} {total:8.1f}s ({minutes} min {rest:02d} s) for {len(GENRES) * args.clips_per_genre} "
+    print(f"{'all':<13} {total:8.1f}s ({minutes} min {rest:02d} s) for {len(GENRES) * args.clips_per_genre} "
           f"clips of {args.seconds:g} s")
 
 
