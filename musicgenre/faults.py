@@ -3,8 +3,10 @@
 A fault list is a CSV (``#`` lines are comments naming sources) with columns
 ``file, fault, group, correct_genre, note``; one row per (file, fault). ``fault`` is one of
 :data:`FAULT_KINDS`; files listed with the same ``group`` under a duplicate kind hold the same
-recording. GTZAN's published list (Sturm 2012/2013) and the demo generator's ground truth use the
-same format, so one cleaning function serves both.
+recording, and the first one listed is the one kept; a duplicate row with no group is a copy of a
+file the list cannot name. GTZAN's shipped list (Sturm's exact repetitions as Foleis read them),
+the demo generator's ground truth and a user's own list (``clean.extra_faults``) use the same
+format, so one cleaning function serves all three.
 """
 
 import csv

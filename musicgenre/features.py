@@ -10,9 +10,10 @@ tempo. Same values, less work:
   harmonic/percussive signals are slices of the clip's. That is the only value that differs from
   running the recipe on a chunk alone (by the separation's edge effects; every other chunk feature
   is identical);
-* the separation's two median filters, most of the recipe's time, run as 1-D filters along each
-  row (or column) of the spectrogram: the same medians, bit for bit, as the 2-D call
-  ``librosa.effects.hpss`` makes, which scipy runs on a slow general path (see :func:`separate`).
+* the separation's two median filters, most of the recipe's time, run as one 1-D filter over the
+  spectrogram's padded rows (or columns): the same medians, bit for bit, as the 2-D call
+  ``librosa.effects.hpss`` makes, which scipy runs on a slow general path (see :func:`separate`);
+* other librosa calls are replaced by equal ones that skip repeated work (see :func:`describe`).
 """
 
 import numpy as np
@@ -35,8 +36,8 @@ def describe(y, sr, harmonic, percussive, magnitude=None):
     magnitude, ``abs(librosa.stft(y))``, when the caller has it).
 
     Each value is librosa's (``kaggle_recipe`` calls it), from one shared STFT. The filter banks
-    are built once per sample rate and applied by BLAS (librosa applies them with ``einsum``,
-    which numpy runs unblocked: the same sums, 10x slower); the tempo is ``beat_track``'s
+    are built once per sample rate and applied by BLAS (librosa rebuilds them on every call and
+    applies them with ``einsum``: the same sums, in another order); the tempo is ``beat_track``'s
     estimate without the beat tracking that follows it; chroma's tuning estimate looks only at the
     bins its pitch tracker keeps (see :func:`estimate_tuning`).
     """
