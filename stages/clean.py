@@ -35,10 +35,12 @@ def main():
     artists = pd.read_csv(ARTISTS).set_index("file")["artist"].to_dict() if source == "synthetic" else gtzan.artists()
 
     pairs = find_duplicates(fingerprints(manifest, n_jobs, scheduler_param(params))) if detection != "skip" else find_duplicates({})
-    refined, moved = refine_groups(listed, pairs)
-    faults = pd.concat([refined, as_faults(pairs)], ignore_index=True) if detection == "drop" else listed
+    faults, moved = listed, []
+    if detection == "drop":  # the audio refines the list's groups and adds the pairs it found
+        refined, moved = refine_groups(listed, pairs)
+        faults = pd.concat([refined, as_faults(pairs)], ignore_index=True)
     table, counts = clean(manifest, faults, artists, policy.get("mislabel_policy"), policy.get("distortion_policy"))
-    counts["moved_by_audio"] = len(moved) if detection == "drop" else 0
+    counts["moved_by_audio"] = len(moved)
     counts["listed"] = {kind: int((listed["fault"] == kind).sum()) for kind in FAULT_KINDS}
     counts["detector"] = detector_counts(pairs, listed, set(manifest.loc[manifest["readable"], "file"]))
 
