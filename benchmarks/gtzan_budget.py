@@ -11,10 +11,13 @@ sampled every 0.2 s.
 
 With ``--train knn rf ...`` it goes on with ``split`` and ``train@<family>`` for those families
 (each stage's own line says its cross-validation and fit time); ``--set models.cnn.epochs=2``
-changes a parameter first, e.g. to time a few epochs of a deep family.
+changes a parameter first, e.g. to time a few epochs of a deep family. With ``--all`` it runs
+the whole pipeline, stage by stage in ``dvc repro``'s order (every family's training and
+evaluation, ``compare``, ``leakage``), and checks at the end that ``dvc status`` has nothing left:
+the time of a full run with the committed ``params.yaml``.
 
     python benchmarks/gtzan_budget.py [--clips-per-genre 100] [--seconds 30] [--cache ~/.cache/musicgenre/budget]
-                                      [--train FAMILY ...] [--set KEY=VALUE ...]
+                                      [--train FAMILY ... | --all] [--set KEY=VALUE ...]
 """
 
 import argparse
@@ -71,6 +74,13 @@ def project_copy(root, collection, complete, settings):
                     json.dumps(settings)], cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
 
 
+def pipeline_order(root):
+    """Every stage of the project's ``dvc.yaml``, in the order ``dvc repro`` would run them."""
+    models = yaml.safe_load((root / "params.yaml").read_text())["models"]
+    return (*STAGES, "split", *(f"train@{family}" for family in models),
+            *(f"evaluate@{family}" for family in models), "compare", "leakage")
+
+
 def run_stage(root, stage):
     """Wall time and peak resident memory (bytes, whole process tree) of ``dvc repro -s stage``."""
     import psutil
@@ -112,8 +122,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "budget")
     parser.add_argument("--train", nargs="*", default=[], metavar="FAMILY")
+    parser.add_argument("--all", action="store_true", help="every stage of the pipeline, then check dvc status")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    if args.all and args.train:
+        parser.error("--all already trains every family; give --train or --all")
     settings = {key: yaml.safe_load(value) for key, value in (item.split("=", 1) for item in args.set)}
     collection = args.cache / f"collection-{args.clips_per_genre}x{args.seconds:g}s"
     build_collection(collection, args.clips_per_genre, args.seconds)
@@ -123,14 +136,21 @@ def main():
         project_copy(root, collection, args.clips_per_genre >= 100, settings)
         if settings:
             print("settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
-        print(f"{'stage':<13} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
-        stages = STAGES + (("split",) if args.train else ()) + tuple(f"train@{family}" for family in args.train)
+        print(f"{'stage':<16} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
+        stages = pipeline_order(root) if args.all else (
+            STAGES + (("split",) if args.train else ()) + tuple(f"train@{family}" for family in args.train))
         for stage in stages:
             seconds, peak, said = run_stage(root, stage)
             total += seconds
-            print(f"{stage:<13} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
+            print(f"{stage:<16} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
+        if args.all:
+            status = subprocess.run([sys.executable, "-m", "dvc", "status"], cwd=root, capture_output=True,
+                                    text=True, env={**os.environ, "PYTHONPATH": str(root)}).stdout
+            if "up to date" not in status:
+                raise SystemExit(f"dvc status: stages are left after running them all:\n{status}")
+            print("dvc status: Data and pipelines are up to date.")
     minutes, rest = divmod(round(total), 60)
-    print(f"{'all':<13} {total:8.1f}s ({minutes} min {rest:02d} s) for {len(GENRES) * args.clips_per_genre} "
+    print(f"{'all':<16} {total:8.1f}s ({minutes} min {rest:02d} s) for {len(GENRES) * args.clips_per_genre} "
           f"clips of {args.seconds:g} s")
 
 

@@ -17,7 +17,7 @@ from .evaluation import evaluate
 from .faults import USABLE
 from .models import build
 from .splits import make_split
-from .training import labelled_chunks
+from .representations import labelled_chunks
 
 #: protocol → (data, split strategy, description)
 PROTOCOLS = {

@@ -26,25 +26,36 @@ from sklearn.svm import SVC
 from . import __version__
 from .errors import MusicgenreError
 from .params import choice, number
+from .representations import REPRESENTATIONS
 
 FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": MLPClassifier}
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
-FEATURES_INPUT, EMBEDDINGS_INPUT, MELS_INPUT = "data/features/chunks.parquet", "data/embeddings", "data/mels"
-#: What each family learns from: params ``models.<family>.input``, which is also its DVC dependency.
-INPUTS = {"knn": FEATURES_INPUT, "rf": FEATURES_INPUT, "mlp": FEATURES_INPUT,
-          "musicnn": EMBEDDINGS_INPUT, "cnn": MELS_INPUT, "transfer": MELS_INPUT}
+#: What each family learns from (a :mod:`representations` name); ``models.<family>.input`` in
+#: params.yaml must be that representation's output, which is the family's DVC dependency.
+INPUTS = {"knn": "features", "rf": "features", "mlp": "features",
+          "musicnn": "embeddings", "cnn": "mels", "transfer": "mels"}
+#: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
+DEEP = ("cnn", "transfer")
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 BUNDLE_FORMAT = 2
 
 
 def family_input(family, settings):
-    """The input ``family`` reads, checked against ``models.<family>.input`` in params.yaml."""
+    """The representation ``family`` reads, checked against ``models.<family>.input`` in params.yaml."""
     choice(family, "the family name (a key of models)", tuple(INPUTS))
+    representation = REPRESENTATIONS[INPUTS[family]]
     declared = (settings or {}).get("input")
-    if declared != INPUTS[family]:
-        raise MusicgenreError(f"params.yaml: models.{family}.input must be {INPUTS[family]} (it tells DVC what "
-                              f"train@{family} reads), got {declared!r}")
-    return declared
+    if declared != representation.output:
+        raise MusicgenreError(f"params.yaml: models.{family}.input must be {representation.output} (it tells DVC "
+                              f"what train@{family} reads), got {declared!r}")
+    return representation
+
+
+def family_description(family, settings):
+    """What the metrics record about the family's own model, beside its input's description."""
+    if family == "musicnn":
+        return {"classifier": settings.get("classifier", "svm")}
+    return {}
 
 
 def build(family, settings, scaler, seed):

@@ -2,8 +2,8 @@
 
 A file is read in chunks of the bundle's ``chunk_seconds``, block by block, so a one-hour file
 never sits in memory. Each block is down-mixed and resampled to the bundle's rate. Each chunk
-becomes what the bundle's model reads (the 57 descriptors, a log-mel spectrogram or a musicnn
-embedding), and the file's genre is the soft vote of its chunks: the rule behind the clip-level
+becomes what the bundle's model reads (its representation: the 57 descriptors, a log-mel
+spectrogram or a musicnn embedding), and the file's genre is the soft vote of its chunks: the rule behind the clip-level
 metric. A file that cannot be classified raises :class:`MusicgenreError` with the
 reason. The caller reports it and goes on with the next file.
 """
@@ -13,14 +13,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import soundfile as sf
 
 from .audio import decode, pad_to_one_chunk
 from .errors import MusicgenreError
 from .evaluation import clip_probabilities
-from .features import describe, separate
-from .mels import log_mel
+from .representations import named
 
 AUDIO_EXTENSIONS = {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a"}
 SILENCE = 1e-4  # peak amplitude below which a file is treated as silent
@@ -110,42 +108,17 @@ def _chunks_in_memory(path, sample_rate, chunk_len):
         yield y[start:start + chunk_len]
 
 
-def chunk_input(config, chunk):
-    """One chunk turned into what the bundle's model reads (``config["input"]``): the descriptors,
-    the log-mel spectrogram, or musicnn's input patch (embedded later, all chunks in one batch)."""
-    sample_rate = config["sample_rate"]
-    if config["input"] == "mels":
-        return log_mel(chunk, sample_rate, config["n_mels"], config["n_fft"], config["hop_length"], config["fmax"])
-    if config["input"] == "embeddings":
-        from .embeddings import frames, musicnn_input
-
-        return musicnn_input(chunk, sample_rate, frames(config["chunk_seconds"]))
-    harmonic, percussive = separate(chunk)  # librosa.effects.hpss, bit for bit, 5x faster
-    return describe(chunk, sample_rate, harmonic, percussive)
-
-
-def model_input(bundle, rows):
-    """The per-chunk results of :func:`chunk_input` as one batch for the bundle's model."""
-    config = bundle["config"]
-    if config["input"] == "features":
-        return pd.DataFrame(rows)[bundle["feature_names"]].to_numpy()
-    if config["input"] == "embeddings":
-        from .embeddings import embedder
-
-        return embedder(config["model"], config["layer"], config["chunk_seconds"])(np.stack(rows))
-    return np.stack(rows)
-
-
 def classify(bundle, path):
     """Genre probabilities of one file: ``{"probabilities": {genre: p}, "chunks": n, "padded": bool}``."""
     config = bundle["config"]
+    representation = named(config["input"])
     rows = []
     try:
         open(path, "rb").close()  # permission and link-loop problems, named plainly before any decoder tries
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for chunk in chunks_of(path, config["sample_rate"], config["chunk_seconds"]):
-                rows.append(chunk_input(config, chunk))
+                rows.append(representation.chunk(config, chunk))
     except MusicgenreError:
         raise
     except OSError as err:
@@ -154,7 +127,7 @@ def classify(bundle, path):
         raise MusicgenreError(f"cannot decode the audio ({str(err).strip() or type(err).__name__})") from None
     padded = any("zero-padded" in str(w.message) for w in caught)
     model = bundle["model"]
-    proba = model.predict_proba(model_input(bundle, rows))
+    proba = model.predict_proba(representation.batch(config, rows, bundle["feature_names"]))
     means = clip_probabilities(np.zeros(len(rows)), proba, list(model.classes_)).iloc[0]
     return {"probabilities": means.sort_values(ascending=False).round(4).to_dict(),
             "chunks": len(rows), "padded": padded}

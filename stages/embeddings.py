@@ -4,31 +4,30 @@
 (``e000`` ...); ``data/embeddings/model.json`` names the model, layer and package version.
 """
 
-from functools import partial
-
 import numpy as np
 import pandas as pd
 
 from musicgenre.datasets.layout import audio_path
-from musicgenre.embeddings import LAYERS, MODELS, clip_embeddings, column_names, package
+from musicgenre.embeddings import column_names, package
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
 from musicgenre.parallel import map_clips, scheduler_param
-from musicgenre.params import choice, chunk_grid, load_params, number, section
+from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import EMBEDDINGS, EMBEDDINGS_INFO, RAW, RAW_MANIFEST
+from musicgenre.representations import REPRESENTATIONS
 
 
 @friendly_main
 def main():
     params = load_params()
-    settings = section(params, "embeddings")
-    model = choice(settings.get("model"), "embeddings.model", MODELS)
-    layer = choice(settings.get("layer"), "embeddings.layer", tuple(LAYERS))
-    n_jobs = number(settings.get("n_jobs"), "embeddings.n_jobs", -1, integer=True) or 1
+    embeddings = REPRESENTATIONS["embeddings"]
+    settings = embeddings.settings(params)
+    model, layer = settings["model"], settings["layer"]
+    n_jobs = number(section(params, "embeddings").get("n_jobs"), "embeddings.n_jobs", -1, integer=True) or 1
     sample_rate, chunk_seconds = chunk_grid(params)
     _, version = package()
     files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
-    embed = partial(clip_embeddings, sample_rate=sample_rate, chunk_seconds=chunk_seconds, model=model, layer=layer)
+    embed = embeddings.per_clip(params)
     # batch_size: each worker keeps its TensorFlow graph between clips, so hand out clips in batches
     results = map_clips(embed, [audio_path(RAW, f) for f in files], n_jobs, "embeddings", "embeddings.n_jobs",
                         batch_size=4, scheduler=scheduler_param(params))

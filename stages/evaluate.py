@@ -3,28 +3,27 @@
 import sys
 
 import numpy as np
+import pandas as pd
 
 from musicgenre.errors import friendly_main
 from musicgenre.evaluation import evaluate
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.models import family_input, load_bundle
 from musicgenre.params import load_params, section
-from musicgenre.paths import CONFUSION, IMAGES, MELS_ARRAY, SPLIT, family_metrics, model_dir
+from musicgenre.paths import CONFUSION, IMAGES, SPLIT, family_metrics, model_dir
 from musicgenre.plots import confusion_png
 from musicgenre.splits import resolve_strategy
-from musicgenre.training import model_inputs, read_table
 
 
 @friendly_main
 def main(family):
     params = load_params()
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
-    source = family_input(family, section(params, f"models.{family}"))
+    representation = family_input(family, section(params, f"models.{family}"))
     bundle = load_bundle(model_dir(family) / "model.joblib")
-    table = read_table(source, SPLIT)
+    table = representation.table(pd.read_csv(SPLIT))
     test = table[table["set"] == "test"]
-    mels = np.load(MELS_ARRAY, mmap_mode="r") if bundle["config"]["input"] == "mels" else None
-    inputs = model_inputs(test, bundle["feature_names"], mels)
+    inputs = representation.inputs(test, bundle["feature_names"])
     metrics, clips = evaluate(bundle["model"], inputs, test, section(params, "seed"))
     folds = read_json(model_dir(family) / "cv.json")["folds"]
     clip_cv = [f["clip_accuracy"] for f in folds]

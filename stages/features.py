@@ -4,27 +4,26 @@ Runs on the raw manifest, not the cleaned one, so changing a cleaning policy nev
 feature extraction again.
 """
 
-from functools import partial
-
 import pandas as pd
 
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
-from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.features import FEATURE_NAMES
 from musicgenre.parallel import map_clips, scheduler_param
 from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import CHUNKS, CLIPS, RAW, RAW_MANIFEST
+from musicgenre.representations import REPRESENTATIONS
 
 
 @friendly_main
 def main():
     params = load_params()
     settings = section(params, "features")
-    sample_rate, chunk_seconds = chunk_grid(params)
+    _, chunk_seconds = chunk_grid(params)
     n_jobs = number(settings.get("n_jobs"), "features.n_jobs", -1, integer=True)
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()
-    results = map_clips(partial(extract, sample_rate=sample_rate, chunk_seconds=chunk_seconds),
+    results = map_clips(REPRESENTATIONS["features"].per_clip(params),
                         [audio_path(RAW, f) for f in files], n_jobs or 1, "features", "features.n_jobs",
                         scheduler=scheduler_param(params))
     clip_rows, chunk_rows = [], []

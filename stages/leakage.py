@@ -6,25 +6,25 @@ from musicgenre.errors import friendly_main
 from musicgenre.gtzan import fault_filtered_split
 from musicgenre.jsonio import write_json
 from musicgenre.leakage import PROTOCOLS, run
-from musicgenre.models import FEATURES_INPUT, INPUTS
+from musicgenre.models import INPUTS
 from musicgenre.params import choice, load_params, section
-from musicgenre.paths import CHUNKS, CLEAN_MANIFEST, LEAKAGE_METRICS, LEAKAGE_PLOT
+from musicgenre.paths import CLEAN_MANIFEST, LEAKAGE_METRICS, LEAKAGE_PLOT
 from musicgenre.plots import leakage_png
-from musicgenre.training import feature_columns
+from musicgenre.representations import REPRESENTATIONS
 
 
 @friendly_main
 def main():
     params = load_params()
     # the protocols are compared on the descriptors, which only the classical families read
-    on_descriptors = tuple(f for f in section(params, "models") if INPUTS.get(f) == FEATURES_INPUT)
+    on_descriptors = tuple(f for f in section(params, "models") if INPUTS.get(f) == "features")
     family = choice(section(params, "leakage.family"), "leakage.family", on_descriptors)
     protocols = list(PROTOCOLS)
     if section(params, "dataset.source") == "synthetic":
         protocols.remove("fault_filtered")  # the published split exists for GTZAN only
-    train = section(params, "train")
-    model = (family, section(params, f"models.{family}"), train.get("scaler"), feature_columns(train.get("drop_features")))
-    chunks = pd.read_parquet(CHUNKS)
+    descriptors = REPRESENTATIONS["features"]
+    model = (family, section(params, f"models.{family}"), section(params, "train.scaler"), descriptors.columns(params))
+    chunks = descriptors.read()
     results = run(chunks, pd.read_csv(CLEAN_MANIFEST), model, protocols,
                   section(params, "split.test_fraction"), section(params, "seed"), fault_filtered_split())
     honest = results["fault_filtered" if "fault_filtered" in results else "artist"]["clip_accuracy"]

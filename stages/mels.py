@@ -6,7 +6,6 @@
 ``images_original``.
 """
 
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,34 +14,21 @@ import pandas as pd
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
-from musicgenre.mels import clip_mels, picture_png
 from musicgenre.parallel import map_clips, scheduler_param
-from musicgenre.params import chunk_grid, load_params, number, section
+from musicgenre.params import load_params, number, section
 from musicgenre.paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX, RAW, RAW_MANIFEST
-
-
-def one_clip(path, settings):
-    chunks, whole = clip_mels(path, **settings)
-    return chunks, picture_png(whole)
+from musicgenre.representations import REPRESENTATIONS
 
 
 @friendly_main
 def main():
     params = load_params()
-    mel = section(params, "mels")
-    sample_rate, chunk_seconds = chunk_grid(params)
-    settings = {
-        "sample_rate": sample_rate,
-        "chunk_seconds": chunk_seconds,
-        "n_mels": number(mel.get("n_mels"), "mels.n_mels", 8, 512, integer=True),
-        "n_fft": number(mel.get("n_fft"), "mels.n_fft", 64, 16384, integer=True),
-        "hop_length": number(mel.get("hop_length"), "mels.hop_length", 16, 8192, integer=True),
-        "fmax": number(mel.get("fmax"), "mels.fmax", 1000, 48000),
-    }
-    n_jobs = number(mel.get("n_jobs"), "mels.n_jobs", -1, integer=True) or 1
+    mels = REPRESENTATIONS["mels"]
+    settings = mels.settings(params)
+    n_jobs = number(section(params, "mels").get("n_jobs"), "mels.n_jobs", -1, integer=True) or 1
     manifest = pd.read_csv(RAW_MANIFEST)
     files = manifest.loc[manifest["readable"], "file"].tolist()
-    results = map_clips(partial(one_clip, settings=settings), [audio_path(RAW, f) for f in files], n_jobs,
+    results = map_clips(mels.per_clip(params), [audio_path(RAW, f) for f in files], n_jobs,
                         "mels", "mels.n_jobs", scheduler=scheduler_param(params))
     arrays, index = [], []
     for file, (chunks, png) in zip(files, results, strict=True):

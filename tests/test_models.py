@@ -5,7 +5,7 @@ import pytest
 from musicgenre.errors import MusicgenreError
 from musicgenre.evaluation import clip_predictions, evaluate
 from musicgenre.models import build, load_bundle, make_bundle, save_bundle
-from musicgenre.training import feature_columns
+from musicgenre.representations import descriptor_columns
 
 
 def separable(n=60, seed=0):
@@ -43,8 +43,8 @@ def test_bad_model_settings_are_named():
     with pytest.raises(MusicgenreError, match="train.scaler"):
         build("knn", {}, "robust", 0)
     with pytest.raises(MusicgenreError, match="drop_features names unknown"):
-        feature_columns(["mfcc21_mean"])
-    assert "mfcc2_mean" not in feature_columns(["mfcc2_mean"])
+        descriptor_columns(["mfcc21_mean"])
+    assert "mfcc2_mean" not in descriptor_columns(["mfcc2_mean"])
 
 
 def test_bundle_round_trip_and_version_guard(tmp_path):

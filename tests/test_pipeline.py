@@ -133,4 +133,13 @@ def test_demo_then_incremental_reruns(repo):
     assert stages_run(changed.stdout) == {"train@cnn", "evaluate@cnn", "compare"}
 
     assert stages_run(run([sys.executable, "-m", "dvc", "repro"], root, env).stdout) == set()
+
+    # each representation has its own module: editing the mels' one leaves the other inputs' stages alone
+    module = root / "musicgenre" / "representations" / "mels.py"
+    original = module.read_text()
+    module.write_text(original + "\n# edited\n")
+    status = run([sys.executable, "-m", "dvc", "status", "--json"], root, env).stdout
+    changed = set(json.loads(status))
+    assert "mels" in changed and {"features", "embeddings", "download", "clean", "split"}.isdisjoint(changed)
+    module.write_text(original)
     assert yaml.safe_load((root / "params.yaml").read_text())["dataset"]["source"] == "synthetic"

@@ -1,0 +1,59 @@
+"""The shape every representation has (see the package's docstring), and the join of chunk rows to the split."""
+
+import numpy as np
+
+from ..errors import MusicgenreError
+from ..paths import CHUNKS
+
+
+class Representation:
+    """One kind of model input. Subclasses set ``name`` (the bundle's ``config["input"]``) and
+    ``output`` (the DVC output a family depends on), and fill in the methods below."""
+
+    name = ""
+    output = ""
+
+    def per_clip(self, params):
+        """``f(path) -> result``: what the stage computes for one clip, params checked."""
+        raise NotImplementedError
+
+    def read(self):
+        """The stage's output as chunk rows keyed by ``file, chunk``."""
+        raise NotImplementedError
+
+    def columns(self, params):
+        """The table columns a model reads (none when the input is an array, like the mels)."""
+        return []
+
+    def inputs(self, rows, columns):
+        """The model input of ``rows`` (rows of :meth:`table`)."""
+        return rows[columns].to_numpy()
+
+    def config(self, params):
+        """What a bundle holds to compute this input again from audio (beyond the chunk grid)."""
+        return {}
+
+    def description(self, params):
+        """What the metrics record about this input."""
+        return {}
+
+    def chunk(self, config, chunk):
+        """One chunk of a file (mono, at ``config["sample_rate"]``) turned into this input."""
+        raise NotImplementedError
+
+    def batch(self, config, values, columns):
+        """The per-chunk results of :meth:`chunk` as one model input."""
+        return np.stack(values)
+
+    def table(self, split):
+        """The output's chunk rows joined to ``split`` (``file, chunk, genre, artist, set, fold``)."""
+        return labelled_chunks(self.read(), split, self.output)
+
+
+def labelled_chunks(chunks, split, source=str(CHUNKS)):
+    """Chunk rows joined to their split rows (``file, chunk, genre, artist, set, fold``); every
+    split row must find its chunk in ``source``."""
+    table = split.merge(chunks, on=["file", "chunk"], how="inner", validate="one_to_one")
+    if len(table) != len(split):
+        raise MusicgenreError(f"data/split/split.csv and {source} disagree on the chunks; run dvc repro")
+    return table

@@ -1,0 +1,54 @@
+"""Log-mel spectrograms per chunk, as a representation (the ``mels`` stage's output)."""
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from ..jsonio import read_json
+from ..params import chunk_grid, number, section
+from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_INDEX
+from .base import Representation
+
+
+class Mels(Representation):
+    """Log-mel spectrograms per chunk (:mod:`musicgenre.mels`): one float16 array, read memory-mapped."""
+
+    name, output = "mels", "data/mels"
+
+    def settings(self, params):
+        """The recipe from ``mels`` and the chunk grid, checked; the stage saves it as ``config.json``."""
+        mel = section(params, "mels")
+        sample_rate, chunk_seconds = chunk_grid(params)
+        return {"sample_rate": sample_rate, "chunk_seconds": chunk_seconds,
+                "n_mels": number(mel.get("n_mels"), "mels.n_mels", 8, 512, integer=True),
+                "n_fft": number(mel.get("n_fft"), "mels.n_fft", 64, 16384, integer=True),
+                "hop_length": number(mel.get("hop_length"), "mels.hop_length", 16, 8192, integer=True),
+                "fmax": number(mel.get("fmax"), "mels.fmax", 1000, 48000)}
+
+    def per_clip(self, params):
+        return functools.partial(_mels_and_picture, settings=self.settings(params))
+
+    def read(self):
+        return pd.read_csv(MELS_INDEX).rename(columns={"row": "mel_row"})
+
+    def inputs(self, rows, columns):
+        array = np.load(MELS_ARRAY, mmap_mode="r")
+        return np.asarray(array[rows["mel_row"].to_numpy()], dtype=np.float32)
+
+    def config(self, params):
+        return read_json(MELS_CONFIG)  # the recipe the stage used, so predict makes the same pictures
+
+    def chunk(self, config, chunk):
+        from ..mels import log_mel
+
+        return log_mel(chunk, config["sample_rate"], config["n_mels"], config["n_fft"], config["hop_length"],
+                       config["fmax"])
+
+
+def _mels_and_picture(path, settings):
+    """A clip's chunk spectrograms and its whole-clip picture (PNG bytes): the mels stage's work per clip."""
+    from ..mels import clip_mels, picture_png
+
+    chunks, whole = clip_mels(path, **settings)
+    return chunks, picture_png(whole)
