@@ -109,7 +109,7 @@ def run_stage(root, stage):
     if process.returncode:
         raise SystemExit(f"{stage} failed:\n{output[-3000:]}")
     summary = [line for line in output.splitlines()
-               if line.startswith((f"{stage}:", f"{stage} (", "local:")) and "%|" not in line]  # its summary, not its bar
+               if line.startswith((f"{stage}:", f"{stage} ", "local:")) and "%|" not in line]  # its summary, not its bar
     epochs = [line.split(" - ")[1] for line in output.splitlines() if re.match(r"\d+/\d+ - \d+s - ", line)]
     if epochs:  # a Keras family: its seconds per epoch
         summary.append(f"{stage}: epochs took {', '.join(epochs)}")

@@ -77,14 +77,15 @@ def summary(metrics_dir=METRICS, families=None):
         data = read_json(path)
         if "clip" in data and (families is None or path.stem in families):
             clip = data["clip"]
-            rows.append((path.stem, data.get("split", "?"), data["chunk"]["accuracy"], clip["accuracy"],
+            chunk = f"{data['chunk']['accuracy']:.3f}" if "chunk" in data else "-"  # pooled or fused: no chunk votes
+            rows.append((path.stem, data.get("split", "?"), chunk, clip["accuracy"],
                          f"[{clip['accuracy_ci95_low']:.3f}, {clip['accuracy_ci95_high']:.3f}]",
                          clip["macro_f1"], data["cv"]["clip_accuracy_mean"]))
     if not rows:
         raise MusicgenreError(f"no model metrics in {metrics_dir}/; run dvc repro (or make demo) first")
     rows.sort(key=lambda row: -row[3])
     lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} {'CV clip acc':>11}"]
-    lines += [f"{f:<8} {s:<8} {a:>9.3f} {c:>9.3f} {ci:>15} {m:>8.3f} {v:>11.3f}" for f, s, a, c, ci, m, v in rows]
+    lines += [f"{f:<8} {s:<8} {a:>9} {c:>9.3f} {ci:>15} {m:>8.3f} {v:>11.3f}" for f, s, a, c, ci, m, v in rows]
     return "\n".join(lines)
 
 

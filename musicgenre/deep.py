@@ -2,13 +2,14 @@
 
 Both train on 3 s chunks with early stopping on an artist-disjoint validation fold of the training
 set (fold 0 of ``split.csv``), log every epoch with dvclive, and end in a :class:`MelClassifier`:
-a picklable object with ``classes_`` and ``predict_proba(mels)``, so evaluation, the clip vote and
-``predict`` treat them like the scikit-learn families. Importing this module imports TensorFlow
+a picklable object with ``classes_``, ``predict_proba(mels)`` and the vote's ``clip_proba``, so
+evaluation and ``predict`` treat them like the scikit-learn families. Importing this module imports TensorFlow
 (and registers the custom layers a pickled network needs).
 """
 
 import numpy as np
 
+from .cliprules import VoteByChunk
 from .errors import MusicgenreError
 from .params import choice, number
 from .runtime import tensorflow
@@ -24,8 +25,9 @@ BACKBONES = {"MobileNetV2": "mobilenet_v2", "EfficientNetB0": "efficientnet",
 MIN_IMAGE_SIZE = {"InceptionResNetV2": 75}
 
 
-class MelClassifier:
-    """A trained Keras network plus the per-band standardisation of its training mels."""
+class MelClassifier(VoteByChunk):
+    """A trained Keras network plus the per-band standardisation of its training mels; its clips
+    are the soft vote of their chunks."""
 
     def __init__(self, network, classes, mean, std, batch_size=64):
         self.network, self.classes_ = network, np.asarray(classes)

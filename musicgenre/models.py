@@ -33,7 +33,7 @@ SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
 #: What each family learns from (a :mod:`representations` name); ``models.<family>.input`` in
 #: params.yaml must be that representation's output, which is the family's DVC dependency.
 INPUTS = {"knn": "features", "rf": "features", "mlp": "features",
-          "musicnn": "embeddings", "cnn": "mels", "transfer": "mels"}
+          "musicnn": "embeddings", "cnn": "mels", "transfer": "mels", "fusion": "inputs"}
 #: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
 DEEP = ("cnn", "transfer")
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
@@ -55,21 +55,32 @@ def family_description(family, settings):
     """What the metrics record about the family's own model, beside its input's description."""
     if family == "musicnn":
         return {"classifier": settings.get("classifier", "svm")}
+    if family == "fusion":
+        members = settings.get("members") or {}
+        return {"members": {name: f"{m.get('classifier')} on {' + '.join(m.get('inputs') or [])}, "
+                                  f"{m.get('clip_rule', 'vote')}" for name, m in members.items()},
+                "combination": "logistic meta-learner on out-of-fold clip probabilities" if len(members) > 1
+                               else "one member"}
     return {}
 
 
-def build(family, settings, scaler, seed):
-    """An unfitted pipeline for ``family`` with ``settings`` from ``params.yaml: models.<family>``."""
+def build(family, settings, scaler, seed, name=None):
+    """An unfitted chunk-level pipeline for ``family`` with ``settings`` from ``params.yaml:
+    models.<family>``. ``family`` may also be a classifier kind of a fusion member (``svm``,
+    ``logistic``, or a family's); ``name`` is the params key that errors name."""
     choice(scaler, "train.scaler", tuple(SCALERS))
+    name = name or f"models.{family}"
     settings = {k: v for k, v in (settings or {}).items() if k != "input"}
     if family == "musicnn":
-        return _embedding_classifier(settings, scaler, seed)
-    choice(family, "model family", tuple(FAMILIES))
+        return _embedding_classifier(settings, scaler, seed, name)
+    if family in EMBEDDING_CLASSIFIERS:
+        return _embedding_classifier({**settings, "classifier": family}, scaler, seed, name)
+    choice(family, f"{name} (a classifier)", (*FAMILIES, *EMBEDDING_CLASSIFIERS))
     estimator_class = FAMILIES[family]
     unknown = sorted(set(settings) - set(estimator_class().get_params()))
     if unknown:
         raise MusicgenreError(
-            f"params.yaml: models.{family} has unknown setting(s) {unknown} for "
+            f"params.yaml: {name} has unknown setting(s) {unknown} for "
             f"{estimator_class.__name__}; see its scikit-learn documentation")
     if "hidden_layer_sizes" in settings:
         settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
@@ -79,20 +90,20 @@ def build(family, settings, scaler, seed):
         estimator = estimator_class(**settings)
         estimator._validate_params()
     except (TypeError, ValueError) as err:
-        raise MusicgenreError(f"params.yaml: models.{family} is invalid: {err}") from None
+        raise MusicgenreError(f"params.yaml: {name} is invalid: {err}") from None
     return Pipeline([("scale", SCALERS[scaler]()), ("classify", estimator)])
 
 
-def _embedding_classifier(settings, scaler, seed):
+def _embedding_classifier(settings, scaler, seed, name):
     """Scaler, optional PCA, then an RBF SVM or logistic regression: the light classifier that
     pretrained embeddings are probed with (the published musicnn anchor is an SVM)."""
     unknown = sorted(set(settings) - {"classifier", "C", "pca"})
     if unknown:
-        raise MusicgenreError(f"params.yaml: models.musicnn has unknown setting(s) {unknown}; "
-                              "known: input, classifier, C, pca")
-    kind = choice(settings.get("classifier", "svm"), "models.musicnn.classifier", EMBEDDING_CLASSIFIERS)
-    c = number(settings.get("C", 1.0), "models.musicnn.C", 1e-6, 1e6)
-    components = number(settings.get("pca", 0), "models.musicnn.pca", 0, 4096, integer=True)
+        raise MusicgenreError(f"params.yaml: {name} has unknown setting(s) {unknown}; "
+                              "known: classifier, C, pca")
+    kind = choice(settings.get("classifier", "svm"), f"{name}.classifier", EMBEDDING_CLASSIFIERS)
+    c = number(settings.get("C", 1.0), f"{name}.C", 1e-6, 1e6)
+    components = number(settings.get("pca", 0), f"{name}.pca", 0, 4096, integer=True)
     # an SVM has no probabilities of its own; a sigmoid calibration (scikit-learn's replacement
     # for SVC(probability=True)) gives the chunk probabilities the clip vote averages
     classifier = (CalibratedClassifierCV(SVC(C=c), ensemble=False) if kind == "svm"

@@ -3,9 +3,10 @@
 A file is read in chunks of the bundle's ``chunk_seconds``, block by block, so a one-hour file
 never sits in memory. Each block is down-mixed and resampled to the bundle's rate. Each chunk
 becomes what the bundle's model reads (its representation: the 57 descriptors, a log-mel
-spectrogram or a musicnn embedding), and the file's genre is the soft vote of its chunks: the rule behind the clip-level
-metric. A file that cannot be classified raises :class:`MusicgenreError` with the
-reason. The caller reports it and goes on with the next file.
+spectrogram or a musicnn embedding). The file's genre follows the family's clip rule, the one
+behind the clip-level metric: the soft vote of its chunks, or the class of their pooled vector.
+A file that cannot be classified raises :class:`MusicgenreError` with the reason. The caller
+reports it and goes on with the next file.
 """
 
 import os
@@ -17,7 +18,6 @@ import soundfile as sf
 
 from .audio import decode, pad_to_one_chunk
 from .errors import MusicgenreError
-from .evaluation import clip_probabilities
 from .representations import named
 
 AUDIO_EXTENSIONS = {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a"}
@@ -127,7 +127,7 @@ def classify(bundle, path):
         raise MusicgenreError(f"cannot decode the audio ({str(err).strip() or type(err).__name__})") from None
     padded = any("zero-padded" in str(w.message) for w in caught)
     model = bundle["model"]
-    proba = model.predict_proba(representation.batch(config, rows, bundle["feature_names"]))
-    means = clip_probabilities(np.zeros(len(rows)), proba, list(model.classes_)).iloc[0]
+    batch = representation.batch(config, rows, bundle["feature_names"])
+    means = model.clip_proba(batch, np.zeros(len(rows))).iloc[0]  # the family's clip rule, as in evaluation
     return {"probabilities": means.sort_values(ascending=False).round(4).to_dict(),
             "chunks": len(rows), "padded": padded}

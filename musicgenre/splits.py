@@ -3,8 +3,8 @@
 Four strategies, so the cost of leakage can be measured rather than argued:
 
 * ``fault_filtered`` — GTZAN only: the published fault-filtered, artist-conscious split
-  (Kereliuk, Sturm & Larsen 2015); its train and valid lists train, its test list tests, and the
-  70 faulty clips it leaves out are left out.
+  (Kereliuk, Sturm & Larsen 2015); its train and valid lists train (the valid list as fold 0,
+  the one that validates), its test list tests, and the 70 faulty clips it leaves out are left out.
 * ``artist`` — honest: no artist (hence no song, no duplicate recording) on both sides; the test
   set holds whole artists, chosen per genre so every genre is tested.
 * ``song`` — the original study's protocol: whole clips held out per genre; a clip's chunks never
@@ -72,13 +72,16 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
             test_groups = _held_out_groups(table.drop_duplicates("file"), group, test_fraction, rng)
             table["set"] = np.where(table[group].isin(test_groups), "test", "train")
         train = table[table["set"] == "train"]
-        n_groups = train[group].nunique()
-        if n_groups < folds:
-            raise MusicgenreError(
-                f"split.folds is {folds} but the training set has only {n_groups} {group}s; "
-                "lower split.folds or use a larger dataset")
-        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-        fold_of = _folds(splitter, train, groups=train[group])
+        if strategy == "fault_filtered":  # the published valid list is fold 0; the train list fills the others
+            fold_of = _published_folds(train, published, folds, seed)
+        else:
+            n_groups = train[group].nunique()
+            if n_groups < folds:
+                raise MusicgenreError(
+                    f"split.folds is {folds} but the training set has only {n_groups} {group}s; "
+                    "lower split.folds or use a larger dataset")
+            splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+            fold_of = _folds(splitter, train, groups=train[group])
     table["fold"] = -1
     table.loc[fold_of.index, "fold"] = fold_of
     return table[SPLIT_COLUMNS].sort_values(["file", "chunk"]).reset_index(drop=True)
@@ -103,6 +106,20 @@ def _held_out_groups(clips, group, test_fraction, rng):
             held.append(member)
             taken += sizes[member]
     return set(held)
+
+
+def _published_folds(train, published, folds, seed):
+    """Folds of the fault-filtered training set: its published valid list is fold 0 (the one that
+    selects settings and early-stops the deep families), and its train list is spread over folds
+    1 .. ``folds``-1, grouped by artist. The published lists share no artist."""
+    fold = pd.Series(0, index=train.index)
+    listed = train[train["file"].map(published) == "train"]
+    if folds == 2:
+        fold[listed.index] = 1
+    else:
+        splitter = StratifiedGroupKFold(folds - 1, shuffle=True, random_state=seed)
+        fold[listed.index] = _folds(splitter, listed, groups=listed["artist"]) + 1
+    return fold
 
 
 def _folds(splitter, train, groups):

@@ -8,32 +8,55 @@ import numpy as np
 from sklearn.base import clone
 
 from .errors import MusicgenreError
-from .evaluation import clip_predictions
+from .cliprules import CLIP_RULES, clip_model, clip_rule
+from .evaluation import clip_labels, probabilities
+from .models import build
 
 VALIDATION_FOLD = 0  # the training set's fold that early-stops the deep families (grouped like the split)
 
 
-def fold_scores(fold, rows, proba, classes):
-    """Chunk and clip accuracy (the clip vote of :mod:`evaluation`) of ``proba`` on held-out ``rows``."""
-    classes = np.asarray(classes)
-    clips = clip_predictions(rows["file"], proba, list(classes))
+def fold_scores(fold, rows, model, inputs):
+    """Clip accuracy (and chunk accuracy, for a chunk classifier) of a fitted ``model`` on held-out
+    ``rows`` whose model input is ``inputs``."""
+    clip_proba, chunk_proba = probabilities(model, inputs, rows["file"].to_numpy())
     actual = rows.groupby("file", sort=True)["genre"].first()
-    return {"fold": int(fold),
-            "chunk_accuracy": round(float(np.mean(classes[proba.argmax(axis=1)] == rows["genre"].to_numpy())), 4),
-            "clip_accuracy": round(float(np.mean(clips.loc[actual.index].to_numpy() == actual.to_numpy())), 4)}
+    scores = {"fold": int(fold),
+              "clip_accuracy": round(float(np.mean(clip_labels(clip_proba).loc[actual.index] == actual)), 4)}
+    if chunk_proba is not None:
+        chunk_pred = np.asarray(model.classes_)[chunk_proba.argmax(axis=1)]
+        scores["chunk_accuracy"] = round(float(np.mean(chunk_pred == rows["genre"].to_numpy())), 4)
+    return scores
 
 
-def cross_validate(model, table, columns):
-    """Fit ``model`` on all folds but one, score the held-out one; repeat for every fold.
+def family_models(family, settings, scaler, seed, representation, params):
+    """``{rule: unfitted clip model}`` to cross-validate for a family on a table, its own rule first:
+    both clip rules for a classical family (both are reported), the one model for fusion."""
+    settings = {k: v for k, v in settings.items() if k != "input"}
+    if family == "fusion":
+        from .fusion import FusionModel, members_from
 
-    Returns one dict per fold with chunk and clip accuracy (the clip vote of :mod:`evaluation`).
-    """
+        unknown = sorted(set(settings) - {"members", "meta_C"})
+        if unknown:
+            raise MusicgenreError(f"params.yaml: models.fusion has unknown setting(s) {unknown}; "
+                                  "known: input, members, meta_C, search")
+        members = members_from(settings, scaler, seed, representation.columns_by_input(params))
+        return {"fusion": FusionModel(members, settings.get("meta_C", 1.0), seed)}
+    rule, stats = clip_rule(f"models.{family}", settings)
+    estimator = build(family, settings, scaler, seed)
+    return {name: clip_model(name, estimator, stats) for name in (rule, *(r for r in CLIP_RULES if r != rule))}
+
+
+def cross_validate(model, table, columns, held_out=None):
+    """Fit ``model`` (a clip model, :mod:`cliprules`) on all folds but one, score the held-out one;
+    repeat for every fold (or for the folds in ``held_out``). Returns one dict per fold
+    (:func:`fold_scores`)."""
     train = table[table["set"] == "train"]
     results = []
-    for fold in sorted(train["fold"].unique()):
+    for fold in held_out if held_out is not None else sorted(train["fold"].unique()):
         fit_rows, val_rows = train[train["fold"] != fold], train[train["fold"] == fold]
-        fitted = clone(model).fit(fit_rows[columns].to_numpy(), fit_rows["genre"].to_numpy())
-        results.append(fold_scores(fold, val_rows, fitted.predict_proba(val_rows[columns].to_numpy()), fitted.classes_))
+        fitted = clone(model).fit(fit_rows[columns].to_numpy(), fit_rows["genre"].to_numpy(),
+                                  fit_rows["file"].to_numpy(), folds=fit_rows["fold"].to_numpy())
+        results.append(fold_scores(fold, val_rows, fitted, val_rows[columns].to_numpy()))
     return results
 
 
@@ -55,4 +78,4 @@ def train_deep(family, settings, table, representation, seed, live):
             standardise(x_val, mean, std), val_rows["genre"].map(code).to_numpy())
     network, description = train_network(family, settings, data, seed, live)
     classifier = MelClassifier(network, classes, mean, std)
-    return classifier, description, [fold_scores(VALIDATION_FOLD, val_rows, classifier.predict_proba(x_val), classes)]
+    return classifier, description, [fold_scores(VALIDATION_FOLD, val_rows, classifier, x_val)]

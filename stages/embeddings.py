@@ -1,7 +1,7 @@
 """DVC stage ``embeddings``: pretrained musicnn embeddings per chunk, a table like ``chunks.parquet``.
 
-``data/embeddings/chunks.parquet`` has ``file, chunk`` and one column per embedding dimension
-(``e000`` ...); ``data/embeddings/model.json`` names the model, layer and package version.
+``data/inputs/embeddings/chunks.parquet`` has ``file, chunk`` and one column per embedding dimension
+(``e000`` ...); ``data/inputs/embeddings/model.json`` names the model, layer and package version.
 """
 
 import numpy as np

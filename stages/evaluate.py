@@ -23,23 +23,30 @@ def main(family):
     bundle = load_bundle(model_dir(family) / "model.joblib")
     table = representation.table(pd.read_csv(SPLIT))
     test = table[table["set"] == "test"]
-    inputs = representation.inputs(test, bundle["feature_names"])
-    metrics, clips = evaluate(bundle["model"], inputs, test, section(params, "seed"))
-    folds = read_json(model_dir(family) / "cv.json")["folds"]
-    clip_cv = [f["clip_accuracy"] for f in folds]
+    model = bundle["model"]
+    metrics, clips = evaluate(model, representation.inputs(test, bundle["feature_names"]), test, section(params, "seed"))
+    cv = read_json(model_dir(family) / "cv.json")
+    clip_cv = [f["clip_accuracy"] for f in cv["folds"]]
     metrics["cv"] = {"clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
-                     "clip_accuracy_std": round(float(np.std(clip_cv)), 4), "folds": len(folds)}
+                     "clip_accuracy_std": round(float(np.std(clip_cv)), 4), "folds": len(cv["folds"])}
+    metrics["clip_rule"] = model.rule
+    if cv.get("selection"):  # settings chosen on validation data (models.<family>.search)
+        metrics["selection"] = cv["selection"]
+    if len(cv["rules"]) > 1:  # a classical family: both clip rules' CV scores
+        metrics["cv"]["by_rule"] = {rule: round(float(np.mean([f["clip_accuracy"] for f in folds])), 4)
+                                    for rule, folds in cv["rules"].items()}
     metrics["split"] = strategy
     if bundle["description"]:
         metrics["model"] = bundle["description"]
     write_json(metrics, family_metrics(family))
     CONFUSION.mkdir(parents=True, exist_ok=True)
     IMAGES.mkdir(parents=True, exist_ok=True)
-    clips[["file", "actual", "predicted"]].to_csv(CONFUSION / f"{family}.csv", index=False)
+    clips.round(6).to_csv(CONFUSION / f"{family}.csv", index=False)  # with each clip's probabilities
     confusion_png(clips["actual"], clips["predicted"], bundle["labels"],
                   f"{family}: clip accuracy {metrics['clip']['accuracy']:.3f} ({strategy} split)",
                   IMAGES / f"{family}_confusion.png")
-    print(f"evaluate@{family}: chunk accuracy {metrics['chunk']['accuracy']:.3f}, "
+    chunk = f"chunk accuracy {metrics['chunk']['accuracy']:.3f}, " if "chunk" in metrics else ""
+    print(f"evaluate@{family}: {chunk}"
           f"clip accuracy {metrics['clip']['accuracy']:.3f} "
           f"[{metrics['clip']['accuracy_ci95_low']:.3f}, {metrics['clip']['accuracy_ci95_high']:.3f}] "
           f"on {metrics['test_size']['clips']} test clips")

@@ -1,8 +1,8 @@
 """DVC stage ``mels``: log-mel spectrograms per chunk (one float16 array + index) and a PNG per clip.
 
-``data/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, opened memory-mapped
-(``np.load(..., mmap_mode="r")``); ``data/mels/index.csv`` maps each row to ``file, chunk``;
-``data/mels/config.json`` is the recipe; ``data/mels/images/<genre>/<clip>.png`` are 432 x 288 pictures in the style of Kaggle's
+``data/inputs/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, opened memory-mapped
+(``np.load(..., mmap_mode="r")``); ``data/inputs/mels/index.csv`` maps each row to ``file, chunk``;
+``data/inputs/mels/config.json`` is the recipe; ``data/inputs/mels/images/<genre>/<clip>.png`` are 432 x 288 pictures in the style of Kaggle's
 ``images_original``.
 """
 

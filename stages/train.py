@@ -1,7 +1,9 @@
 """DVC stage ``train@<family>``: train one family on its input and save a self-contained bundle.
 
 Families on tables (knn, rf, mlp on descriptors; musicnn on embeddings) are cross-validated on
-the training set's folds, then fitted on the whole training set. The deep families (cnn,
+the training set's folds under both clip rules (the chunks' soft vote and clip pooling,
+:mod:`musicgenre.cliprules`), then fitted on the whole training set with their own rule
+(``models.<family>.clip_rule``). The deep families (cnn,
 transfer) train once, early-stopped on the validation fold, and log their learning curves with
 dvclive into ``data/models/<family>/live`` (drawn as ``learning_curve.png`` beside it, too).
 """
@@ -10,27 +12,55 @@ import sys
 import time
 import warnings
 
+import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
-from musicgenre.errors import friendly_main
+from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.jsonio import write_json
-from musicgenre.models import DEEP, build, family_description, family_input, make_bundle, save_bundle
+from musicgenre.models import DEEP, family_description, family_input, make_bundle, save_bundle
 from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
-from musicgenre.training import cross_validate, train_deep
+from musicgenre.selection import SCORED_ON, candidates, select, validation_folds
+from musicgenre.splits import resolve_strategy
+from musicgenre.training import cross_validate, family_models, train_deep
 
 
-def train_table(family, settings, params, table, columns):
-    """Cross-validate on ``columns``, then fit on the whole training set; returns ``(model, folds)``."""
-    model = build(family, settings, section(params, "train.scaler"), section(params, "seed"))
+def train_table(family, settings, params, table, representation, columns):
+    """Choose the settings on validation data (``search``), cross-validate every clip model of the
+    family with them (:func:`family_models`), then fit its own on the whole training set.
+    Returns ``(model, folds_by_rule, selection, settings)``: the family's own rule first, and the
+    settings it was fitted with."""
+    scaler, seed = section(params, "train.scaler"), section(params, "seed")
+    options = candidates(settings, f"models.{family}")
     train = table[table["set"] == "train"]
+    selection, scored = None, {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a param; reaching it is the user's choice
-        folds = cross_validate(model, table, columns)
-        model.fit(train[columns].to_numpy(), train["genre"].to_numpy())
-    return model, folds
+        if len(options) > 1:
+            strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
+            held = validation_folds(strategy, train)
+
+            def score(candidate):
+                own = next(iter(family_models(family, candidate, scaler, seed, representation, params).values()))
+                scored[id(candidate)] = cross_validate(own, table, columns, held)
+                return np.mean([f["clip_accuracy"] for f in scored[id(candidate)]])
+
+            settings, selection = select(options, score)
+            selection["scored_on"] = SCORED_ON["fault_filtered" if strategy == "fault_filtered" else "other"]
+            print(f"train@{family}: chose {selection['chosen']} (validation clip accuracy "
+                  f"{selection['validation_clip_accuracy']:.3f}, {len(options)} candidates)")
+        else:
+            settings = options[0][1]
+        models = family_models(family, settings, scaler, seed, representation, params)
+        every_fold = sorted(train["fold"].unique())
+        own = scored.get(id(settings)) if len(scored.get(id(settings), [])) == len(every_fold) else None
+        folds = {name: own if own and k == 0 else cross_validate(model, table, columns)  # own: scored on every fold
+                 for k, (name, model) in enumerate(models.items())}
+        model = next(iter(models.values())).fit(train[columns].to_numpy(), train["genre"].to_numpy(),
+                                                 train["file"].to_numpy(), folds=train["fold"].to_numpy())
+    return model, folds, selection, settings
 
 
 def train_network(family, settings, params, table, representation, out):
@@ -64,14 +94,19 @@ def main(family):
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if family in DEEP:
+        if "search" in settings:
+            raise MusicgenreError(f"params.yaml: models.{family}.search: the deep families choose their epoch on the "
+                                  "validation fold (early stopping); search is for the families on tables")
         model, description, folds = train_network(family, settings, params, table, representation, out)
+        by_rule, selection = {}, None
     else:
-        model, folds = train_table(family, settings, params, table, columns)
-        description = family_description(family, settings)
+        model, by_rule, selection, chosen = train_table(family, settings, params, table, representation, columns)
+        description = family_description(family, chosen)
+        folds = next(iter(by_rule.values()))  # the family's own rule comes first
     seconds = time.perf_counter() - started
     description = {**representation.description(params), **description}
     save_bundle(make_bundle(model, family, columns, model.classes_, config, description), out / "model.joblib")
-    write_json({"folds": folds}, out / "cv.json")
+    write_json({"folds": folds, "rules": by_rule, "selection": selection}, out / "cv.json")
     mean = sum(f["clip_accuracy"] for f in folds) / len(folds)
     kind = "validation-fold" if family in DEEP else f"{len(folds)}-fold CV"
     print(f"train@{family}: {kind} clip accuracy {mean:.3f}; trained in {seconds:.1f} s")

@@ -11,7 +11,7 @@ from musicgenre.audio import write_wav
 
 GENRES = ["blues", "classical", "metal"]
 N_MELS, FRAMES = 32, 40
-TINY_CNN = {"input": "data/mels", "architecture": "default", "filters": [8, 16], "dropout": 0.1,
+TINY_CNN = {"input": "data/inputs/mels", "architecture": "default", "filters": [8, 16], "dropout": 0.1,
             "masks": {"time_masks": 1, "time_width": 4, "freq_masks": 1, "freq_width": 3},
             "epochs": 15, "patience": 15, "batch_size": 16, "learning_rate": 0.003, "threads": 1}
 #: keras.utils.get_file goes through urllib, which honours these: a refused connection, never the network
@@ -37,11 +37,11 @@ def mel_project(tmp_path, project_params):
                     test = artist == 3
                     split.append({"file": file, "chunk": chunk, "genre": genre, "artist": f"{genre}-{artist}",
                                   "set": "test" if test else "train", "fold": -1 if test else artist % 2})
-    (tmp_path / "data" / "mels").mkdir(parents=True)
+    (tmp_path / "data" / "inputs" / "mels").mkdir(parents=True)
     (tmp_path / "data" / "split").mkdir(parents=True)
-    np.save(tmp_path / "data" / "mels" / "mels.npy", np.array(mels, dtype=np.float16))
-    pd.DataFrame(index).rename_axis("row").to_csv(tmp_path / "data" / "mels" / "index.csv")
-    (tmp_path / "data" / "mels" / "config.json").write_text(json.dumps(
+    np.save(tmp_path / "data" / "inputs" / "mels" / "mels.npy", np.array(mels, dtype=np.float16))
+    pd.DataFrame(index).rename_axis("row").to_csv(tmp_path / "data" / "inputs" / "mels" / "index.csv")
+    (tmp_path / "data" / "inputs" / "mels" / "config.json").write_text(json.dumps(
         {"sample_rate": 22050, "chunk_seconds": 3.0, "n_mels": N_MELS, "n_fft": 2048, "hop_length": 1696,
                     "fmax": 11025}))  # hop 1696: a 3 s chunk is FRAMES frames, so predict's mels fit the model
     pd.DataFrame(split).to_csv(tmp_path / "data" / "split" / "split.csv", index=False)
@@ -71,7 +71,7 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     assert (root / "data" / "models" / "cnn" / "learning_curve.png").stat().st_size > 0
 
     # the bundle, loaded in a fresh process (nothing of musicgenre imported yet), predicts as before
-    mels = np.load(root / "data" / "mels" / "mels.npy")[:6]
+    mels = np.load(root / "data" / "inputs" / "mels" / "mels.npy")[:6]
     np.save(root / "few.npy", mels)
     script = ("import json, sys, numpy as np; from musicgenre.models import load_bundle; "
               "b = load_bundle('data/models/cnn/model.joblib'); "
@@ -101,9 +101,9 @@ def test_transfer_weights_file_must_exist(mel_project):
 
 def test_family_input_is_checked(mel_project):
     root, params = mel_project
-    params["models"]["cnn"] = {**TINY_CNN, "input": "data/features/chunks.parquet"}
+    params["models"]["cnn"] = {**TINY_CNN, "input": "data/inputs/features/chunks.parquet"}
     result = run_stage(root, "train", params, "cnn")
-    assert result.returncode == 1 and "models.cnn.input must be data/mels" in result.stderr
+    assert result.returncode == 1 and "models.cnn.input must be data/inputs/mels" in result.stderr
 
 
 def test_baseline_is_the_studys_three_conv_layers():

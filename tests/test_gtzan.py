@@ -40,6 +40,10 @@ def test_fault_filtered_strategy_on_gtzan_names():
     train, test = (set(table.loc[table["set"] == s, "artist"]) for s in ("train", "test"))
     assert not train & test
     assert (table[table["set"] == "train"].groupby("artist")["fold"].nunique() == 1).all()
+    published = gtzan.fault_filtered_split()
+    clips_of = table.drop_duplicates("file").set_index("file")["fold"]
+    assert {f for f, fold in clips_of.items() if fold == 0} == {f for f, s in published.items() if s == "valid"}
+    assert sorted(clips_of[clips_of > 0].unique()) == [1, 2, 3, 4]  # the train list, grouped by artist
 
 
 def test_auto_strategy_follows_the_source():

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from musicgenre.errors import MusicgenreError
-from musicgenre.evaluation import clip_predictions, evaluate
+from musicgenre.cliprules import vote
+from musicgenre.evaluation import clip_labels, evaluate
 from musicgenre.models import build, load_bundle, make_bundle, save_bundle
 from musicgenre.representations import descriptor_columns
 
@@ -21,8 +22,8 @@ def separable(n=60, seed=0):
     ("knn", {"n_neighbors": 5, "p": 1, "leaf_size": 2}),
     ("rf", {"n_estimators": 20, "max_depth": 4}),
     ("mlp", {"hidden_layer_sizes": [16, 8], "solver": "adam", "max_iter": 300}),
-    ("musicnn", {"input": "data/embeddings", "classifier": "svm", "C": 1.0, "pca": 2}),
-    ("musicnn", {"input": "data/embeddings", "classifier": "logistic", "C": 0.5, "pca": 0}),
+    ("musicnn", {"input": "data/inputs/embeddings", "classifier": "svm", "C": 1.0, "pca": 2}),
+    ("musicnn", {"input": "data/inputs/embeddings", "classifier": "logistic", "C": 0.5, "pca": 0}),
 ])
 def test_families_learn_a_separable_problem(family, settings):
     features, genre = separable()
@@ -72,7 +73,7 @@ def test_clip_prediction_is_the_soft_vote_of_its_chunks():
     labels = ["blues", "jazz"]
     files = ["a", "a", "a", "b", "b"]
     proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.45, 0.55], [0.6, 0.4], [0.2, 0.8]])
-    votes = clip_predictions(files, proba, labels)
+    votes = clip_labels(vote(proba, files, labels))
     assert votes["a"] == "blues"  # mean 0.583 vs 0.417: one confident chunk outweighs two hesitant ones
     assert votes["b"] == "jazz"
     assert list(votes.index) == ["a", "b"]

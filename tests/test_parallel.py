@@ -112,7 +112,7 @@ def test_features_stage_on_a_dask_cluster_writes_the_local_table(tmp_path, demo_
         result = run_stage(root, "features", {**project_params, "compute": {"scheduler": scheduler}})
         assert result.returncode == 0, result.stderr
         assert "39/39" in result.stderr  # the progress bar, to its end
-        tables[scheduler] = [pd.read_parquet(root / "data" / "features" / name) for name in ("chunks.parquet", "clips.parquet")]
+        tables[scheduler] = [pd.read_parquet(root / "data" / "inputs" / "features" / name) for name in ("chunks.parquet", "clips.parquet")]
     local, on_dask = tables.values()
     for ours, theirs in zip(local, on_dask):
         pd.testing.assert_frame_equal(ours, theirs, check_exact=True)

@@ -7,11 +7,13 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 import yaml
 
 from conftest import PROJECT, committed_params_text
 from musicgenre.cli import set_param
+from musicgenre.datasets.layout import audio_path
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +23,7 @@ TINY = {
     "dataset.synthetic.clip_seconds": 6.5,
     "dataset.synthetic.duplicates": 2,
     "dataset.synthetic.mislabels": 2,
-    "split.folds": 2,
+    "split.folds": 3,  # fusion's cross-validation: one fold held out, two for its out-of-fold meta-learner
     "models.rf.n_estimators": 25,
     "models.mlp.hidden_layer_sizes": [32, 16],
     "models.mlp.max_iter": 60,
@@ -29,7 +31,7 @@ TINY = {
     "models.cnn.epochs": 3,
     "embeddings.n_jobs": 1,
 }
-FAMILIES = {"knn", "rf", "mlp", "musicnn", "cnn"}  # the demo leaves transfer out (cli.DEMO_LEAVES_OUT)
+FAMILIES = {"knn", "rf", "mlp", "musicnn", "fusion", "cnn"}  # the demo leaves transfer out (cli.DEMO_LEAVES_OUT)
 
 
 def run(args, cwd, env, check=True):
@@ -94,6 +96,7 @@ def test_demo_then_incremental_reruns(repo):
     assert set(comparison["clip_accuracy"]) == FAMILIES
     assert 0.0 <= comparison["mcnemar"]["p_value"] <= 1.0
     assert comparison["mcnemar"]["a"] == max(comparison["clip_accuracy"], key=comparison["clip_accuracy"].get)
+    assert set(comparison["mcnemar_vs_best"]) == FAMILIES - {comparison["mcnemar"]["a"]}
 
     leakage = json.loads((root / "metrics" / "leakage.json").read_text())
     assert leakage["family"] == "mlp" and set(leakage["protocols"]) == {"random", "song", "artist_raw", "artist"}
@@ -107,6 +110,19 @@ def test_demo_then_incremental_reruns(repo):
     assert cleaning["detector"]["precision"] == 1.0
 
     assert "MSD_musicnn" in json.loads((root / "metrics" / "musicnn.json").read_text())["model"]["embedding"]
+    fusion = json.loads((root / "metrics" / "fusion.json").read_text())
+    assert fusion["clip_rule"] == "fusion" and set(fusion["model"]["members"]) == {"early", "musicnn"}
+
+    # predict with the fusion bundle gives, from the audio alone, the clip probabilities evaluate gave
+    tested = pd.read_csv(root / "plots" / "confusion" / "fusion.csv").iloc[:3]
+    paths = [str(audio_path(root / "data" / "raw", file)) for file in tested["file"]]
+    said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", "fusion", "--format", "json",
+                           "--top-k", "10", *paths], root, env).stdout)
+    for (_, row), result in zip(tested.iterrows(), said["results"], strict=True):
+        predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
+        gaps = [abs(predicted[genre] - row[f"p_{genre}"]) for genre in predicted]
+        print("fusion predict vs evaluate", row["file"], max(gaps))
+        assert max(gaps) < 0.02 and result["predictions"][0]["genre"] == row["predicted"]
 
     clip = next((root / "data" / "raw" / "audio" / "metal").glob("*.wav"))
     for family in ("musicnn", "cnn", "mlp"):  # every kind of input classifies a file from audio alone
@@ -125,9 +141,20 @@ def test_demo_then_incremental_reruns(repo):
     again = run([sys.executable, "-m", "dvc", "repro"], root, env)
     assert stages_run(again.stdout) == set() and "up to date" in again.stdout
 
-    set_param(root / "params.yaml", "models.knn.n_neighbors", 3)
+    knn = json.loads((root / "metrics" / "knn.json").read_text())
+    assert set(knn["cv"]["by_rule"]) == {"vote", "pool"} and knn["selection"]["scored_on"].startswith("the mean")
+    assert len(knn["selection"]["candidates"]) == 6 and set(knn["selection"]["chosen"]) == {"n_neighbors", "clip_rule"}
+    assert knn["clip_rule"].split()[0] == knn["selection"]["chosen"]["clip_rule"]
+
+    set_param(root / "params.yaml", "models.knn.search", {"n_neighbors": [3], "clip_rule": ["pool"]})
     changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
     assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare"}
+    knn = json.loads((root / "metrics" / "knn.json").read_text())
+    assert knn["clip_rule"] == "pool (mean, std, max)" and "chunk" not in knn
+    assert knn["cv"]["clip_accuracy_mean"] == knn["cv"]["by_rule"]["pool"]
+    said = run([sys.executable, "-m", "musicgenre", "predict", "--model", "knn", "--format", "json", str(clip)],
+               root, env).stdout
+    assert json.loads(said)["results"][0]["chunks"] == 2  # two chunks, pooled into one vector
     set_param(root / "params.yaml", "models.cnn.epochs", 2)
     changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
     assert stages_run(changed.stdout) == {"train@cnn", "evaluate@cnn", "compare"}

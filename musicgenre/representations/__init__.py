@@ -1,4 +1,5 @@
-"""What a family learns from, in one place: the descriptors, the log-mel spectrograms, the musicnn embeddings.
+"""What a family learns from, in one place: the descriptors, the log-mel spectrograms, the musicnn
+embeddings, and ``inputs``: the table inputs side by side, which the fusion family reads.
 
 A representation says everything the pipeline needs to know about one kind of input:
 
@@ -20,13 +21,18 @@ the stage computing it depends on that module only: editing one never reruns the
 
 from ..errors import MusicgenreError
 from .base import Representation, labelled_chunks
+from .combined import Combined
 from .descriptors import Descriptors, descriptor_columns
 from .embeddings import Embeddings
 from .mels import Mels
 
-__all__ = ["REPRESENTATIONS", "Representation", "descriptor_columns", "labelled_chunks", "named"]
+__all__ = ["REPRESENTATIONS", "TABLES", "Representation", "descriptor_columns", "labelled_chunks", "named"]
 
-REPRESENTATIONS = {r.name: r for r in (Descriptors(), Mels(), Embeddings())}
+_SINGLE = (Descriptors(), Mels(), Embeddings())
+#: The inputs that are tables of chunk vectors (what pooling and the fusion family combine).
+TABLES = ("features", "embeddings")
+REPRESENTATIONS = {r.name: r for r in _SINGLE}
+REPRESENTATIONS["inputs"] = Combined([REPRESENTATIONS[name] for name in TABLES])
 
 
 def named(name):

@@ -14,7 +14,7 @@ from .base import Representation
 class Embeddings(Representation):
     """Pretrained musicnn activations per chunk (:mod:`musicgenre.embeddings`), a table like the descriptors'."""
 
-    name, output = "embeddings", "data/embeddings"
+    name, output = "embeddings", "data/inputs/embeddings"
 
     def settings(self, params):
         from ..embeddings import LAYERS, MODELS

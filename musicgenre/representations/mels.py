@@ -14,7 +14,7 @@ from .base import Representation
 class Mels(Representation):
     """Log-mel spectrograms per chunk (:mod:`musicgenre.mels`): one float16 array, read memory-mapped."""
 
-    name, output = "mels", "data/mels"
+    name, output = "mels", "data/inputs/mels"
 
     def settings(self, params):
         """The recipe from ``mels`` and the chunk grid, checked; the stage saves it as ``config.json``."""

@@ -1,0 +1,123 @@
+"""The fusion family: several inputs and classifiers in one model.
+
+* **Early fusion** is a member that reads several inputs: its chunks' vectors (the descriptors
+  and the musicnn activations of the same 3 s chunk) are concatenated, pooled per clip if its
+  clip rule is ``pool``, scaled, and classified once.
+* **Late fusion** is several members, combined by a meta-learner (a logistic regression) that
+  reads their clip probabilities. It is fitted on *out-of-fold* probabilities: each training
+  clip's probabilities come from members fitted on the other folds of the training set, which
+  the split groups by artist (GTZAN's published split: its train and valid lists). So the
+  meta-learner learns how far to trust each member on clips, and artists, it has not seen,
+  as on the test set. The members are then refitted on the whole training set.
+
+Everything :meth:`FusionModel.fit` sees is the rows it is given: the training set in ``train``,
+the other folds in cross-validation, so no test clip and no held-out artist reaches a member or
+the meta-learner. It records the clips its meta-learner was fitted on (``meta_clips_``) so
+tests can check exactly that.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import LogisticRegression
+
+from .cliprules import clip_model, clip_rule, first_per_file
+from .errors import MusicgenreError
+from .models import build
+from .params import number
+from .representations import TABLES
+
+
+def members_from(settings, scaler, seed, columns_by_input):
+    """``[(name, column indices, clip model)]`` from ``models.fusion.members``.
+
+    ``columns_by_input`` maps each input the members read to its columns, in the order they are
+    concatenated in the fusion's input; a member takes the columns of its own inputs.
+    """
+    members = settings.get("members")
+    if not isinstance(members, dict) or not members:
+        raise MusicgenreError("params.yaml: models.fusion.members must map member names to their settings "
+                              "(inputs, classifier, clip_rule, ...); see params.yaml")
+    offsets, start = {}, 0
+    for name, columns in columns_by_input.items():
+        offsets[name] = range(start, start + len(columns))
+        start += len(columns)
+    built = []
+    for name, member in members.items():
+        key = f"models.fusion.members.{name}"
+        member = dict(member or {})
+        inputs = member_inputs(key, member)
+        rule, stats = clip_rule(key, member)
+        kind = member.pop("classifier", None)
+        indices = [i for source in inputs for i in offsets[source]]
+        built.append((name, indices, clip_model(rule, build(kind, member, scaler, seed, key), stats)))
+    return built
+
+
+def member_inputs(key, member):
+    """A member's ``inputs``: a non-empty list of table inputs (popped from ``member``)."""
+    inputs = member.pop("inputs", None)
+    if not isinstance(inputs, list) or not inputs or not set(inputs) <= set(TABLES):
+        raise MusicgenreError(f"params.yaml: {key}.inputs is {inputs!r}; give a list of inputs from: "
+                              f"{', '.join(TABLES)}")
+    return inputs
+
+
+class FusionModel(BaseEstimator):
+    """Members (``(name, column indices, clip model)``) and, when there are several, a logistic
+    meta-learner with inverse regularisation ``meta_C`` on their out-of-fold clip probabilities."""
+
+    rule = "fusion"  # each member has its own clip rule; the fusion's clip is the meta-learner's
+
+    def __init__(self, members, meta_C=1.0, seed=0):
+        self.members, self.meta_C, self.seed = members, meta_C, seed
+
+    def fit(self, X, y, files, folds=None):
+        X, y, files = np.asarray(X), np.asarray(y), np.asarray(files)
+        self.classes_ = np.unique(y)
+        number(self.meta_C, "models.fusion.meta_C", 1e-6, 1e6)
+        self.meta_, self.meta_clips_ = None, []
+        if len(self.members) > 1:
+            out_of_fold = self._out_of_fold(X, y, files, folds)
+            clip_genres = pd.Series(first_per_file(y, files), index=np.unique(files))
+            self.meta_ = LogisticRegression(C=self.meta_C, max_iter=5000, random_state=self.seed).fit(
+                out_of_fold.to_numpy(), clip_genres.loc[out_of_fold.index].to_numpy())
+            self.meta_clips_ = list(out_of_fold.index)
+        self.fitted_ = [(name, indices, clone(model).fit(X[:, indices], y, files))
+                        for name, indices, model in self.members]
+        return self
+
+    def _out_of_fold(self, X, y, files, folds):
+        """Every clip's members' probabilities, from members fitted without the clip's fold."""
+        if folds is None or len(np.unique(folds)) < 2:
+            raise MusicgenreError("fusion with several members fits its meta-learner on out-of-fold probabilities, "
+                                  "so the rows it is fitted on must span two folds or more: raise split.folds to 3 "
+                                  "or more (cross-validation holds one fold out of the training set)")
+        folds = np.asarray(folds)
+        parts = []
+        for fold in np.unique(folds):
+            held = folds == fold
+            shared = set(files[held]) & set(files[~held])
+            if shared:
+                raise MusicgenreError(f"fusion: clip {sorted(shared)[0]} has chunks in several folds, so its "
+                                      "out-of-fold probabilities would not be; use a split grouped by clip or artist")
+            members = [(name, indices, clone(model).fit(X[~held][:, indices], y[~held], files[~held]))
+                       for name, indices, model in self.members]
+            parts.append(self._member_probabilities(members, X[held], files[held]))
+        return pd.concat(parts).sort_index()
+
+    def _member_probabilities(self, members, X, files):
+        """The members' clip probabilities side by side: one row per clip, ``<member>:<genre>`` columns."""
+        frames = []
+        for name, indices, model in members:
+            proba = model.clip_proba(X[:, indices], files).reindex(columns=self.classes_, fill_value=0.0)
+            frames.append(proba.add_prefix(f"{name}:"))
+        return pd.concat(frames, axis=1)
+
+    def clip_proba(self, X, files):
+        X, files = np.asarray(X), np.asarray(files)
+        proba = self._member_probabilities(self.fitted_, X, files)
+        if self.meta_ is None:  # one member: its own probabilities
+            return proba.set_axis(list(self.classes_), axis=1)
+        meta = pd.DataFrame(self.meta_.predict_proba(proba.to_numpy()), index=proba.index, columns=self.meta_.classes_)
+        return meta.reindex(columns=self.classes_, fill_value=0.0)

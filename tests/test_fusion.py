@@ -1,0 +1,114 @@
+"""The fusion family: members and an out-of-fold meta-learner that never see held-out clips or artists."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from musicgenre.errors import MusicgenreError
+from musicgenre.fusion import FusionModel, members_from
+from musicgenre.training import cross_validate, fold_scores
+
+GENRES = ["blues", "jazz", "rock"]
+COLUMNS = {"features": ["f0", "f1", "f2", "canary"], "embeddings": ["e0", "e1", "e2"]}
+MEMBERS = {"early": {"inputs": ["embeddings", "features"], "classifier": "logistic", "C": 1.0, "clip_rule": "pool",
+                     "pool_stats": ["mean", "max"]},
+           "voter": {"inputs": ["features"], "classifier": "knn", "n_neighbors": 3, "clip_rule": "vote"}}
+
+
+def split_table(seed=0, canary_in=()):
+    """3 genres x 6 artists x 3 clips x 4 chunks of noise, artists in 3 training folds, 1 artist per genre
+    tested. The ``canary`` column says the genre, but only in the clips of the ``canary_in`` folds
+    (-1: the test set): a model that fitted on any of those rows scores them far above chance."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g, genre in enumerate(GENRES):
+        for a in range(6):
+            fold = -1 if a == 5 else a % 3
+            for c in range(3):
+                for k in range(4):
+                    rows.append({"file": f"{genre}.{a}{c}.wav", "chunk": k, "genre": genre, "artist": f"{genre}{a}",
+                                 "set": "test" if fold == -1 else "train", "fold": fold, "code": g})
+    table = pd.DataFrame(rows)
+    for column in COLUMNS["features"][:-1] + COLUMNS["embeddings"]:
+        table[column] = rng.normal(size=len(table))
+    marked = table["fold"].isin(canary_in)
+    table["canary"] = np.where(marked, table["code"] * 3.0, rng.normal(size=len(table)))
+    return table
+
+
+def fusion(seed=0):
+    return FusionModel(members_from({"members": MEMBERS}, "standard", seed, COLUMNS), 1.0, seed)
+
+
+def columns():
+    return COLUMNS["features"] + COLUMNS["embeddings"]
+
+
+def fit_on(model, rows):
+    return model.fit(rows[columns()].to_numpy(), rows["genre"].to_numpy(), rows["file"].to_numpy(),
+                     folds=rows["fold"].to_numpy())
+
+
+def test_meta_learner_sees_only_the_training_folds_clips():
+    table = split_table()
+    train = table[table["set"] == "train"]
+    for held in (0, 1, 2):
+        fit_rows = train[train["fold"] != held]
+        model = fit_on(fusion(), fit_rows)
+        meta = set(model.meta_clips_)
+        assert meta == set(fit_rows["file"])  # every training clip, out of fold, and nothing else
+        held_rows = table[(table["fold"] == held) | (table["set"] == "test")]
+        assert not meta & set(held_rows["file"])
+        assert not set(table.loc[table["file"].isin(meta), "artist"]) & set(held_rows["artist"])
+
+
+def test_a_planted_leak_is_caught_and_the_fusion_has_none():
+    """The canary marks the validation fold's and the test set's clips. Fitted as the train stage and
+    cross-validation fit it, the fusion scores them at chance; fitted with them planted among its
+    fitting rows (the leak), it scores them almost perfectly. So a leak would show."""
+    table = split_table(canary_in=(0, -1))
+    train = table[table["set"] == "train"]
+    validation, test = train[train["fold"] == 0], table[table["set"] == "test"]
+
+    honest = cross_validate(fusion(), table, columns())[0]  # fold 0: fitted on folds 1 and 2 only
+    assert honest["fold"] == 0 and honest["clip_accuracy"] < 0.6
+    fitted = fit_on(fusion(), train)
+    on_test = fold_scores(-1, test, fitted, test[columns()].to_numpy())["clip_accuracy"]
+    assert on_test < 0.6
+
+    # the leak: the validation clips planted among the fitting rows, spread over the other folds
+    spread = validation.assign(fold=1 + validation["file"].str[-5].astype(int) % 2)
+    leaky = fit_on(fusion(), pd.concat([train[train["fold"] != 0], spread]))
+    planted = fold_scores(0, validation, leaky, validation[columns()].to_numpy())["clip_accuracy"]
+    assert planted > 0.9
+
+
+def test_out_of_fold_needs_clips_whole_in_one_fold():
+    table = split_table()
+    train = table[table["set"] == "train"].copy()
+    train.loc[train.index[::4], "fold"] = (train.loc[train.index[::4], "fold"] + 1) % 3  # chunks of one clip apart
+    with pytest.raises(MusicgenreError, match="has chunks in several folds"):
+        fit_on(fusion(), train)
+
+
+def test_one_member_is_early_fusion_alone():
+    table = split_table()
+    train = table[table["set"] == "train"]
+    model = FusionModel(members_from({"members": {"early": MEMBERS["early"]}}, "standard", 0, COLUMNS))
+    fit_on(model, train)
+    assert model.meta_ is None and model.meta_clips_ == []
+    proba = model.clip_proba(train[columns()].to_numpy(), train["file"].to_numpy())
+    assert list(proba.columns) == GENRES and np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_members_are_checked():
+    with pytest.raises(MusicgenreError, match="models.fusion.members must map"):
+        members_from({"members": []}, "standard", 0, COLUMNS)
+    with pytest.raises(MusicgenreError, match=r"members.x.inputs is \['mels'\]; give a list of inputs from: "
+                                              "features, embeddings"):
+        members_from({"members": {"x": {"inputs": ["mels"], "classifier": "svm"}}}, "standard", 0, COLUMNS)
+    with pytest.raises(MusicgenreError, match="members.x .a classifier. is 'tree'"):
+        members_from({"members": {"x": {"inputs": ["features"], "classifier": "tree"}}}, "standard", 0, COLUMNS)
+    with pytest.raises(MusicgenreError, match=r"members.x has unknown setting\(s\) \['depth'\]"):
+        members_from({"members": {"x": {"inputs": ["features"], "classifier": "rf", "depth": 3}}}, "standard", 0,
+                     COLUMNS)
