@@ -13,6 +13,7 @@ import sys
 import joblib
 import numpy as np
 import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
@@ -37,7 +38,7 @@ INPUTS = {"knn": "features", "rf": "features", "mlp": "features",
 #: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
 DEEP = ("cnn", "transfer")
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
-BUNDLE_FORMAT = 2
+BUNDLE_FORMAT = 3  # 3: the model is a clip model (musicgenre.cliprules), with clip_proba
 
 
 def family_input(family, settings):
@@ -106,12 +107,33 @@ def _embedding_classifier(settings, scaler, seed, name):
     components = number(settings.get("pca", 0), f"{name}.pca", 0, 4096, integer=True)
     # an SVM has no probabilities of its own; a sigmoid calibration (scikit-learn's replacement
     # for SVC(probability=True)) gives the chunk probabilities the clip vote averages
-    classifier = (CalibratedClassifierCV(SVC(C=c), ensemble=False) if kind == "svm"
+    classifier = (CalibratedSVM(C=c) if kind == "svm"
                   else LogisticRegression(C=c, max_iter=2000, random_state=seed))
     steps = [("scale", SCALERS[scaler]())]
     if components:
         steps.append(("pca", PCA(components, random_state=seed)))
     return Pipeline(steps + [("classify", classifier)])
+
+
+class CalibratedSVM(ClassifierMixin, BaseEstimator):
+    """An RBF SVM with sigmoid-calibrated probabilities, cross-validated over up to 5 folds: as many
+    as the rarest genre's rows allow, so a pooled table of few clips per genre still fits."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        rarest = int(np.unique(y, return_counts=True)[1].min())
+        if rarest < 2:
+            raise MusicgenreError("an SVM's probability calibration needs 2 rows or more of every genre in each fit, "
+                                  "and a genre here has 1 (a pooled table of very few clips?); use classifier: "
+                                  "logistic, or clip_rule: vote")
+        self.calibrated_ = CalibratedClassifierCV(SVC(C=self.C), cv=min(5, rarest), ensemble=False).fit(X, y)
+        self.classes_ = self.calibrated_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.calibrated_.predict_proba(X)
 
 
 def make_bundle(model, family, feature_names, labels, config, description=None):

@@ -63,10 +63,10 @@ def test_bundle_round_trip_and_version_guard(tmp_path):
         load_bundle(tmp_path / "old.joblib")
     with pytest.raises(MusicgenreError, match="not found"):
         load_bundle(tmp_path / "missing.joblib")
-    bundle["format"] = 1  # before the deep families: no input recipe
-    save_bundle(bundle, tmp_path / "format1.joblib")
-    with pytest.raises(MusicgenreError, match="not a musicgenre bundle of format 2; retrain it"):
-        load_bundle(tmp_path / "format1.joblib")
+    bundle["format"] = 2  # before clip models: a bare scikit-learn pipeline
+    save_bundle(bundle, tmp_path / "format2.joblib")
+    with pytest.raises(MusicgenreError, match="not a musicgenre bundle of format 3; retrain it"):
+        load_bundle(tmp_path / "format2.joblib")
 
 
 def test_clip_prediction_is_the_soft_vote_of_its_chunks():
@@ -90,3 +90,15 @@ def test_evaluate_reports_chunk_and_clip_scores():
     for level in ("chunk", "clip"):
         scores = metrics[level]
         assert scores["accuracy_ci95_low"] <= scores["accuracy"] <= scores["accuracy_ci95_high"]
+
+
+def test_svm_calibration_fits_few_clips_per_genre_and_names_too_few():
+    from musicgenre.models import CalibratedSVM
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 3)) + np.repeat([[0.0], [5.0], [10.0]], 2, axis=0)
+    y = np.repeat(["blues", "jazz", "rock"], 2)
+    proba = CalibratedSVM().fit(x, y).predict_proba(x)  # 2 rows per genre: 2 calibration folds
+    assert proba.shape == (6, 3) and np.allclose(proba.sum(axis=1), 1.0)
+    with pytest.raises(MusicgenreError, match="needs 2 rows or more of every genre"):
+        CalibratedSVM().fit(x[1:], y[1:])

@@ -17,6 +17,7 @@ from conftest import PROJECT
 from musicgenre.audio import probe
 from musicgenre.datasets.layout import audio_path, build_manifest
 from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.cliprules import VoteModel
 from musicgenre.models import build, load_bundle, make_bundle, save_bundle
 from musicgenre.predict import classify
 
@@ -32,7 +33,8 @@ def bundle_path(demo_set, tmp_path_factory):
         _, chunks = extract(audio_path(demo_set, file), SR, 3.0)
         rows += [{**c, "genre": genre} for c in chunks]
     table = pd.DataFrame(rows)
-    model = build("knn", {"n_neighbors": 3}, "standard", 0).fit(table[FEATURE_NAMES].to_numpy(), table["genre"])
+    model = VoteModel(build("knn", {"n_neighbors": 3}, "standard", 0)).fit(table[FEATURE_NAMES].to_numpy(),
+                                                                          table["genre"].to_numpy())
     path = tmp_path_factory.mktemp("bundle") / "model.joblib"
     save_bundle(make_bundle(model, "knn", FEATURE_NAMES, model.classes_, {"input": "features", "sample_rate": SR, "chunk_seconds": 3.0}), path)
     return path
