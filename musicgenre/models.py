@@ -135,6 +135,9 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         return self.calibrated_.predict_proba(X)
 
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
 
 def make_bundle(model, family, feature_names, labels, config, description=None):
     """``config`` says how to turn audio into the model's input: ``input`` (features, mels or

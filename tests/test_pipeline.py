@@ -121,8 +121,7 @@ def test_demo_then_incremental_reruns(repo):
     for (_, row), result in zip(tested.iterrows(), said["results"], strict=True):
         predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
         gaps = [abs(predicted[genre] - row[f"p_{genre}"]) for genre in predicted]
-        print("fusion predict vs evaluate", row["file"], max(gaps))
-        assert max(gaps) < 0.02 and result["predictions"][0]["genre"] == row["predicted"]
+        assert max(gaps) < 1e-3 and result["predictions"][0]["genre"] == row["predicted"]  # predict rounds to 4 places
 
     clip = next((root / "data" / "raw" / "audio" / "metal").glob("*.wav"))
     for family in ("musicnn", "cnn", "mlp"):  # every kind of input classifies a file from audio alone
