@@ -46,11 +46,6 @@ def clip_model(rule, estimator, stats):
     return PoolModel(estimator, stats) if rule == "pool" else VoteModel(estimator)
 
 
-def pooled_columns(columns, stats):
-    """``<column>__<stat>`` for every statistic, then every column: the pooled vector's names."""
-    return [f"{column}__{stat}" for stat in stats for column in columns]
-
-
 def pool_by_file(X, files, stats):
     """Chunk rows pooled per clip: ``(matrix, clips)`` with one row per clip, clips sorted."""
     X = np.asarray(X, dtype=np.float64)
