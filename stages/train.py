@@ -54,9 +54,10 @@ def train_table(family, settings, params, table, representation, columns):
         else:
             settings = options[0][1]
         models = family_models(family, settings, scaler, seed, representation, params)
-        every_fold = sorted(train["fold"].unique())
-        own = scored.get(id(settings)) if len(scored.get(id(settings), [])) == len(every_fold) else None
-        folds = {name: own if own and k == 0 else cross_validate(model, table, columns)  # own: scored on every fold
+        # the chosen settings' own rule was already cross-validated when every fold validated them
+        reused = scored.get(id(settings), [])
+        own_done = len(reused) == train["fold"].nunique()
+        folds = {name: reused if own_done and k == 0 else cross_validate(model, table, columns)
                  for k, (name, model) in enumerate(models.items())}
         model = next(iter(models.values())).fit(train[columns].to_numpy(), train["genre"].to_numpy(),
                                                  train["file"].to_numpy(), folds=train["fold"].to_numpy())
