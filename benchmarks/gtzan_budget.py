@@ -1,8 +1,8 @@
 """Benchmark: the data stages on a GTZAN-sized collection (1000 clips of 30 s), wall time and peak memory each.
 
 What a user's first real run costs before any training: ``download`` (from a local copy),
-``clean`` (fingerprints for the duplicate search), ``features``, ``mels`` and ``embeddings``, each
-run by ``dvc repro --single-item`` in a fresh copy of the project, with the committed
+``clean`` (fingerprints for the duplicate search) and ``represent@<name>`` for every
+representation in ``params.yaml`` (features, mels, embeddings), each run by ``dvc repro --single-item`` in a fresh copy of the project, with the committed
 ``params.yaml`` (2 worker processes per stage). The collection is the demo generator's music,
 1000 distinct clips named like GTZAN's (``blues.00000.wav`` ...), in a folder that
 ``dataset.source: local`` imports; it is built once into ``--cache`` and reused. Peak memory is
@@ -40,7 +40,6 @@ from musicgenre import GENRES
 from musicgenre.datasets import synthetic
 
 PROJECT = Path(__file__).resolve().parents[1]
-STAGES = ("download", "clean", "features", "mels", "embeddings")
 
 
 def build_collection(folder, per_genre, seconds):
@@ -74,10 +73,16 @@ def project_copy(root, collection, complete, settings):
                     json.dumps(settings)], cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
 
 
+def data_stages(root):
+    """The stages before the split: download, clean and one ``represent@<name>`` per representation."""
+    representations = yaml.safe_load((root / "params.yaml").read_text())["representations"]
+    return ("download", "clean", *(f"represent@{name}" for name in representations))
+
+
 def pipeline_order(root):
     """Every stage of the project's ``dvc.yaml``, in the order ``dvc repro`` would run them."""
     models = yaml.safe_load((root / "params.yaml").read_text())["models"]
-    return (*STAGES, "split", *(f"train@{family}" for family in models),
+    return (*data_stages(root), "split", *(f"train@{family}" for family in models),
             *(f"evaluate@{family}" for family in models), "compare", "leakage")
 
 
@@ -136,13 +141,13 @@ def main():
         project_copy(root, collection, args.clips_per_genre >= 100, settings)
         if settings:
             print("settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
-        print(f"{'stage':<16} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
+        print(f"{'stage':<20} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
         stages = pipeline_order(root) if args.all else (
-            STAGES + (("split",) if args.train else ()) + tuple(f"train@{family}" for family in args.train))
+            data_stages(root) + (("split",) if args.train else ()) + tuple(f"train@{family}" for family in args.train))
         for stage in stages:
             seconds, peak, said = run_stage(root, stage)
             total += seconds
-            print(f"{stage:<16} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
+            print(f"{stage:<20} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
         if args.all:
             status = subprocess.run([sys.executable, "-m", "dvc", "status"], cwd=root, capture_output=True,
                                     text=True, env={**os.environ, "PYTHONPATH": str(root)}).stdout
@@ -150,7 +155,7 @@ def main():
                 raise SystemExit(f"dvc status: stages are left after running them all:\n{status}")
             print("dvc status: Data and pipelines are up to date.")
     minutes, rest = divmod(round(total), 60)
-    print(f"{'all':<16} {total:8.1f}s ({minutes} min {rest:02d} s) for {len(GENRES) * args.clips_per_genre} "
+    print(f"{'all':<20} {total:8.1f}s ({minutes} min {rest:02d} s) for {len(GENRES) * args.clips_per_genre} "
           f"clips of {args.seconds:g} s")
 
 

@@ -5,7 +5,7 @@ bad file gets an error line (stderr, or an ``error`` field in JSON/CSV), the res
 exit code is 1 when any file failed.
 
 ``demo`` is the offline first run: it points ``params.yaml`` at the synthetic demo set with
-demo-sized models (editing only :data:`DEMO_PARAMS` and :data:`DEMO_LEAVES_OUT`, comments kept)
+demo-sized models (editing only :data:`DEMO_PARAMS`, comments kept)
 and runs ``dvc repro``. It edits the file instead of using ``dvc exp run -S`` because experiments
 need a git identity, which a fresh machine may lack.
 """
@@ -33,29 +33,10 @@ DEMO_PARAMS = {
     "models.mlp.hidden_layer_sizes": [256, 128],  # 500-500-300 is 4x slower, here and in the leakage stage
     "models.cnn.epochs": 12,  # its best validation epoch on the demo set; 40 with patience 6 stops at 18
 }
-#: Families the demo takes out of params.yaml, and why (its summary says so).
-DEMO_LEAVES_OUT = {
-    "transfer": "it fine-tunes an ImageNet network, and ImageNet weights need a download (random "
-                "weights learn nothing from the demo's 140 clips: 0.08, below chance). To run it: "
-                "`git checkout params.yaml`, then `dvc repro` with network access once (Keras caches "
-                "the weights), or set models.transfer.weights to a no-top weights file you have.",
-}
 
 
 def set_param(path, dotted, value):
     """Set one value in a YAML file, keeping its comments and layout."""
-    def assign(node, key):
-        node[key] = value
-
-    _edit_yaml(path, dotted, assign)
-
-
-def remove_param(path, dotted):
-    """Remove one key (and what is under it) from a YAML file, keeping the rest as it is."""
-    _edit_yaml(path, dotted, lambda node, key: node.pop(key, None))
-
-
-def _edit_yaml(path, dotted, change):
     from ruamel.yaml import YAML
 
     yaml = YAML()
@@ -65,7 +46,7 @@ def _edit_yaml(path, dotted, change):
     *parents, last = dotted.split(".")
     for key in parents:
         node = node[key]
-    change(node, last)
+    node[last] = value
     with open(path, "w") as handle:
         yaml.dump(data, handle)
 
@@ -92,12 +73,9 @@ def summary(metrics_dir=METRICS, families=None):
 def _demo(args):
     for dotted, value in DEMO_PARAMS.items():
         set_param("params.yaml", dotted, value)
-    for family in DEMO_LEAVES_OUT:
-        remove_param("params.yaml", f"models.{family}")
     changed = ", ".join(f"{k}: {v}" for k, v in DEMO_PARAMS.items())
-    print(f"params.yaml: {changed} (the offline demo set, and demo-sized models); without the "
-          f"{', '.join(DEMO_LEAVES_OUT)} family. `git checkout params.yaml` returns to the real GTZAN defaults.",
-          flush=True)
+    print(f"params.yaml: {changed} (the offline demo set, and demo-sized models). `git checkout params.yaml` "
+          "returns to the real GTZAN defaults.", flush=True)
     started = time.monotonic()
     compiling = start_in_background()  # overlaps the first run's compile with the demo set's synthesis
     finished = subprocess.call([sys.executable, "-m", "dvc", "repro"])
@@ -106,8 +84,6 @@ def _demo(args):
         raise MusicgenreError("dvc repro failed; see its output above")
     minutes, seconds = divmod(round(time.monotonic() - started), 60)
     _summary(args)
-    for family, why in DEMO_LEAVES_OUT.items():
-        print(f"\n{family}: left out of the demo: {why}")
     print(f"\ndemo pipeline (dvc repro): {minutes} min {seconds:02d} s")
 
 

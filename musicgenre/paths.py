@@ -7,6 +7,7 @@ RAW_MANIFEST = RAW / "manifest.csv"
 ARTISTS = RAW / "artists.csv"
 CLEAN_MANIFEST = Path("data/clean/manifest.csv")
 DUPLICATES = Path("data/clean/duplicates.csv")
+INPUTS = Path("data/inputs")  # one folder per representation: data/inputs/<name>
 CHUNKS = Path("data/inputs/features/chunks.parquet")
 CLIPS = Path("data/inputs/features/clips.parquet")
 MELS_ARRAY = Path("data/inputs/mels/mels.npy")

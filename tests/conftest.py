@@ -67,6 +67,21 @@ def committed_params_text():
     return shown.stdout if shown.returncode == 0 else (PROJECT / "params.yaml").read_text()
 
 
+def commented_family(name):
+    """The settings of a family that ``params.yaml`` ships commented out under ``models`` (as
+    ``transfer``): what uncommenting its lines (dropping each line's first ``# ``) gives."""
+    import yaml
+
+    lines = committed_params_text().splitlines()
+    start = lines.index(next(line for line in lines if line.startswith(f"  # {name}:")))
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("  # "):
+            break
+        block.append(line.replace("# ", "", 1))
+    return yaml.safe_load("\n".join(block))[name]
+
+
 @pytest.fixture
 def project_params():
     import yaml

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_python, run_stage
+from conftest import commented_family, run_python, run_stage
 from musicgenre.audio import write_wav
 
 GENRES = ["blues", "classical", "metal"]
@@ -47,7 +47,7 @@ def mel_project(tmp_path, project_params):
     pd.DataFrame(split).to_csv(tmp_path / "data" / "split" / "split.csv", index=False)
     params = dict(project_params)
     params["dataset"] = {**params["dataset"], "source": "synthetic"}
-    params["models"] = {"cnn": TINY_CNN, "transfer": {**params["models"]["transfer"], "image_size": 32,
+    params["models"] = {"cnn": TINY_CNN, "transfer": {**commented_family("transfer"), "image_size": 32,
                                                        "frozen_epochs": 1, "fine_tune_epochs": 1, "threads": 1}}
     return tmp_path, params
 

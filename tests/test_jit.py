@@ -35,11 +35,11 @@ def test_first_parallel_features_run_on_an_empty_jit_cache(raw_project, tmp_path
     """Two workers that would both compile librosa's beat tracker at once, on a brand-new cache."""
     workdir, params, files = raw_project
     cache = tmp_path_factory.mktemp("numba-cache")
-    result = run_stage(workdir, "features", params, env_extra={"NUMBA_CACHE_DIR": str(cache)})
+    result = run_stage(workdir, "represent", params, "features", env_extra={"NUMBA_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(pd.read_parquet(workdir / "data" / "inputs" / "features" / "clips.parquet")["file"]) == sorted(files)
     # and the cache it left behind serves the next run
-    again = run_stage(workdir, "features", params, env_extra={"NUMBA_CACHE_DIR": str(cache)})
+    again = run_stage(workdir, "represent", params, "features", env_extra={"NUMBA_CACHE_DIR": str(cache)})
     assert again.returncode == 0, again.stderr[-3000:]
 
 
@@ -60,7 +60,7 @@ def test_a_truncated_cache_is_detected_and_rebuilt(raw_project, tmp_path_factory
     handled the same way: the check runs in a child process)."""
     workdir, params, files = raw_project
     base = broken_copy_of_the_cache(tmp_path_factory.mktemp("broken"), lambda path: path.write_bytes(path.read_bytes()[:10]))
-    result = run_stage(workdir, "features", params, env_extra={"NUMBA_CACHE_DIR": str(base)})
+    result = run_stage(workdir, "represent", params, "features", env_extra={"NUMBA_CACHE_DIR": str(base)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "is broken" in result.stderr and "deleting it and compiling again" in result.stderr
     assert len(pd.read_parquet(workdir / "data" / "inputs" / "features" / "clips.parquet")) == len(files)

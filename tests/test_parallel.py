@@ -109,7 +109,7 @@ def test_features_stage_on_a_dask_cluster_writes_the_local_table(tmp_path, demo_
         root = tmp_path / scheduler.replace(":", "_").replace("/", "_")
         shutil.copytree(demo_set, root / "data" / "raw")
         build_manifest(root / "data" / "raw").to_csv(root / "data" / "raw" / "manifest.csv", index=False)
-        result = run_stage(root, "features", {**project_params, "compute": {"scheduler": scheduler}})
+        result = run_stage(root, "represent", {**project_params, "compute": {"scheduler": scheduler}}, "features")
         assert result.returncode == 0, result.stderr
         assert "39/39" in result.stderr  # the progress bar, to its end
         tables[scheduler] = [pd.read_parquet(root / "data" / "inputs" / "features" / name) for name in ("chunks.parquet", "clips.parquet")]

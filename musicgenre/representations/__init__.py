@@ -4,7 +4,7 @@ embeddings, and ``inputs``: the table inputs side by side, which the fusion fami
 A representation says everything the pipeline needs to know about one kind of input:
 
 * **per clip**: the function its DVC stage maps over the clips (:meth:`Representation.per_clip`),
-  with its params checked;
+  with its params checked, and how the results are saved (:meth:`~Representation.write`);
 * **its DVC output** (``output``), which is also ``models.<family>.input``, the family's dependency;
 * **per chunk**: what ``predict`` computes from one chunk of a file (:meth:`~Representation.chunk`)
   and how those become one batch for a model (:meth:`~Representation.batch`);
@@ -13,25 +13,41 @@ A representation says everything the pipeline needs to know about one kind of in
 * **its bundle config**: what a bundle must hold to compute it again from audio, with no project.
 
 ``train``, ``evaluate``, ``predict`` and ``leakage`` ask it and never branch on the kind of input.
-Adding a representation (or a second pretrained model) is one module in this package (a
-:class:`Representation` subclass, listed in :data:`REPRESENTATIONS`), its section in
-``params.yaml``, and its stage in ``dvc.yaml``. Each representation has its own module so that
-the stage computing it depends on that module only: editing one never reruns the others' stages.
+
+**Adding a representation** (or a second pretrained model) is one module in this package, which
+sets ``REPRESENTATION`` to an instance of its :class:`Representation` subclass (it is found here
+by that name), plus ``params.yaml``: its section (named like the representation) and one line
+under ``representations``, which gives it a DVC stage ``represent@<name>`` writing
+``data/inputs/<name>``. Each representation has its own module so that its stage depends on that
+module only: editing one never reruns the others' stages.
 """
+
+import importlib
+import pkgutil
 
 from ..errors import MusicgenreError
 from .base import Representation, labelled_chunks
 from .combined import Combined
-from .descriptors import Descriptors, descriptor_columns
-from .embeddings import Embeddings
-from .mels import Mels
+from .features import descriptor_columns
 
-__all__ = ["REPRESENTATIONS", "TABLES", "Representation", "descriptor_columns", "labelled_chunks", "named"]
+__all__ = ["COMPUTED", "REPRESENTATIONS", "TABLES", "Representation", "descriptor_columns", "labelled_chunks", "named"]
 
-_SINGLE = (Descriptors(), Mels(), Embeddings())
+
+def _discovered():
+    """Every module of this package that sets ``REPRESENTATION``, by name (module order)."""
+    found = {}
+    for module in pkgutil.iter_modules(__path__):
+        representation = getattr(importlib.import_module(f"{__name__}.{module.name}"), "REPRESENTATION", None)
+        if representation is not None:
+            found[representation.name] = representation
+    return found
+
+
+REPRESENTATIONS = _discovered()
+#: The inputs that a stage computes from audio (``represent@<name>``); ``inputs`` is made of them.
+COMPUTED = tuple(REPRESENTATIONS)
 #: The inputs that are tables of chunk vectors (what pooling and the fusion family combine).
-TABLES = ("features", "embeddings")
-REPRESENTATIONS = {r.name: r for r in _SINGLE}
+TABLES = tuple(name for name, representation in REPRESENTATIONS.items() if representation.tabular)
 REPRESENTATIONS["inputs"] = Combined([REPRESENTATIONS[name] for name in TABLES])
 
 
@@ -41,4 +57,3 @@ def named(name):
         raise MusicgenreError(f"unknown input {name!r}; known: {', '.join(REPRESENTATIONS)} (is the bundle "
                               "from a newer musicgenre?)")
     return REPRESENTATIONS[name]
-

@@ -7,14 +7,23 @@ from ..paths import CHUNKS
 
 
 class Representation:
-    """One kind of model input. Subclasses set ``name`` (the bundle's ``config["input"]``) and
-    ``output`` (the DVC output a family depends on), and fill in the methods below."""
+    """One kind of model input. Subclasses set ``name`` (the bundle's ``config["input"]``, the
+    stage ``represent@<name>`` and its params section), ``output`` (the DVC output a family
+    depends on) and ``tabular`` (a table of chunk vectors, which pooling and fusion can combine),
+    and fill in the methods below."""
 
     name = ""
     output = ""
+    tabular = False
+    clips_per_task = "auto"  #: clips handed to a worker at a time ("auto": joblib's choice)
 
     def per_clip(self, params):
         """``f(path) -> result``: what the stage computes for one clip, params checked."""
+        raise NotImplementedError
+
+    def write(self, files, results, params):
+        """Save the stage's output (into ``data/inputs/<name>``, which exists) from the per-clip
+        ``results`` of ``files``; returns the stage's summary line."""
         raise NotImplementedError
 
     def read(self):

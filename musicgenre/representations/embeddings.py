@@ -1,11 +1,15 @@
-"""Pretrained musicnn activations per chunk, as a representation (the ``embeddings`` stage's output)."""
+"""Pretrained musicnn activations per chunk, as a representation (stage ``represent@embeddings``).
+
+``data/inputs/embeddings/chunks.parquet`` has ``file, chunk`` and one column per embedding dimension
+(``e000`` ...); ``model.json`` names the model, layer and package version.
+"""
 
 import functools
 
 import numpy as np
 import pandas as pd
 
-from ..jsonio import read_json
+from ..jsonio import read_json, write_json
 from ..params import choice, chunk_grid, section
 from ..paths import EMBEDDINGS, EMBEDDINGS_INFO
 from .base import Representation
@@ -14,7 +18,8 @@ from .base import Representation
 class Embeddings(Representation):
     """Pretrained musicnn activations per chunk (:mod:`musicgenre.embeddings`), a table like the descriptors'."""
 
-    name, output = "embeddings", "data/inputs/embeddings"
+    name, output, tabular = "embeddings", "data/inputs/embeddings", True
+    clips_per_task = 4  # each worker keeps its TensorFlow graph between clips
 
     def settings(self, params):
         from ..embeddings import LAYERS, MODELS
@@ -29,6 +34,24 @@ class Embeddings(Representation):
         sample_rate, chunk_seconds = chunk_grid(params)
         return functools.partial(clip_embeddings, sample_rate=sample_rate, chunk_seconds=chunk_seconds,
                                  **self.settings(params))
+
+    def write(self, files, results, params):
+        from ..embeddings import column_names, package
+
+        frames = []
+        for file, values in zip(files, results, strict=True):
+            frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
+            frame.insert(0, "chunk", np.arange(len(values)))
+            frame.insert(0, "file", file)
+            frames.append(frame)
+        table = pd.concat(frames, ignore_index=True)
+        table.to_parquet(EMBEDDINGS, index=False)
+        settings, (sample_rate, chunk_seconds), (_, version) = self.settings(params), chunk_grid(params), package()
+        dim = table.shape[1] - 2
+        write_json({"package": f"musicnn {version}", **settings, "dimensions": dim, "sample_rate": sample_rate,
+                    "chunk_seconds": chunk_seconds}, EMBEDDINGS_INFO)
+        return (f"{len(table)} chunks x {dim} ({settings['model']} {settings['layer']}, musicnn {version}) "
+                f"from {len(files)} clips")
 
     def read(self):
         return pd.read_parquet(EMBEDDINGS)
@@ -55,3 +78,6 @@ class Embeddings(Representation):
         from ..embeddings import embedder
 
         return embedder(config["model"], config["layer"], config["chunk_seconds"])(np.stack(values))
+
+
+REPRESENTATION = Embeddings()

@@ -1,13 +1,19 @@
-"""Log-mel spectrograms per chunk, as a representation (the ``mels`` stage's output)."""
+"""Log-mel spectrograms per chunk, as a representation (stage ``represent@mels``).
+
+``data/inputs/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, opened memory-mapped;
+``index.csv`` maps each row to ``file, chunk``; ``config.json`` is the recipe; ``images/<genre>/<clip>.png``
+are 432 x 288 pictures in the style of Kaggle's ``images_original``.
+"""
 
 import functools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..jsonio import read_json
+from ..jsonio import read_json, write_json
 from ..params import chunk_grid, number, section
-from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_INDEX
+from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX
 from .base import Representation
 
 
@@ -28,6 +34,21 @@ class Mels(Representation):
 
     def per_clip(self, params):
         return functools.partial(_mels_and_picture, settings=self.settings(params))
+
+    def write(self, files, results, params):
+        arrays, index = [], []
+        for file, (chunks, png) in zip(files, results, strict=True):
+            image_path = MELS_IMAGES / file.split(".")[0] / f"{Path(file).stem}.png"
+            image_path.parent.mkdir(parents=True, exist_ok=True)
+            image_path.write_bytes(png)
+            arrays.append(chunks)
+            index += [{"file": file, "chunk": k} for k in range(len(chunks))]
+        stacked = np.concatenate(arrays)
+        np.save(MELS_ARRAY, stacked)
+        pd.DataFrame(index).rename_axis("row").to_csv(MELS_INDEX)
+        write_json(self.settings(params), MELS_CONFIG)  # the recipe, so a model trained on these mels can make its own
+        return (f"{stacked.shape[0]} chunks of {stacked.shape[1]} x {stacked.shape[2]} (float16, "
+                f"{stacked.nbytes / 1e6:.1f} MB), {len(files)} clip images")
 
     def read(self):
         return pd.read_csv(MELS_INDEX).rename(columns={"row": "mel_row"})
@@ -52,3 +73,6 @@ def _mels_and_picture(path, settings):
 
     chunks, whole = clip_mels(path, **settings)
     return chunks, picture_png(whole)
+
+
+REPRESENTATION = Mels()

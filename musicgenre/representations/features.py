@@ -1,4 +1,4 @@
-"""The 57 Kaggle descriptors per chunk, as a representation (the ``features`` stage's output)."""
+"""The 57 Kaggle descriptors per chunk and per clip, as a representation (stage ``represent@features``)."""
 
 import functools
 
@@ -6,20 +6,31 @@ import pandas as pd
 
 from ..errors import MusicgenreError
 from ..params import chunk_grid, section
-from ..paths import CHUNKS
+from ..paths import CHUNKS, CLIPS
 from .base import Representation
 
 
 class Descriptors(Representation):
     """The 57 Kaggle descriptors per chunk (:mod:`musicgenre.features`), minus ``train.drop_features``."""
 
-    name, output = "features", str(CHUNKS)
+    name, output, tabular = "features", str(CHUNKS), True
 
     def per_clip(self, params):
         from ..features import extract
 
         sample_rate, chunk_seconds = chunk_grid(params)
         return functools.partial(extract, sample_rate=sample_rate, chunk_seconds=chunk_seconds)
+
+    def write(self, files, results, params):
+        from ..features import FEATURE_NAMES
+
+        clip_rows, chunk_rows = [], []
+        for file, (clip, chunks) in zip(files, results, strict=True):
+            clip_rows.append({"file": file, **clip})
+            chunk_rows += [{"file": file, **row} for row in chunks]
+        pd.DataFrame(chunk_rows, columns=["file", "chunk", "start_s", *FEATURE_NAMES]).to_parquet(CHUNKS, index=False)
+        pd.DataFrame(clip_rows, columns=["file", *FEATURE_NAMES]).to_parquet(CLIPS, index=False)
+        return f"{len(clip_rows)} clips, {len(chunk_rows)} chunks of {chunk_grid(params)[1]} s"
 
     def read(self):
         return pd.read_parquet(CHUNKS)
@@ -46,3 +57,6 @@ def descriptor_columns(drop):
         raise MusicgenreError(f"params.yaml: train.drop_features names unknown feature(s) {unknown}; "
                               f"known: {', '.join(FEATURE_NAMES)}")
     return [name for name in FEATURE_NAMES if name not in set(drop or [])]
+
+
+REPRESENTATION = Descriptors()
