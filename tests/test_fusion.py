@@ -105,7 +105,7 @@ def test_members_are_checked():
     with pytest.raises(MusicgenreError, match="models.fusion.members must map"):
         members_from({"members": []}, "standard", 0, COLUMNS)
     with pytest.raises(MusicgenreError, match=r"members.x.inputs is \['mels'\]; give a list of inputs from: "
-                                              "features, embeddings"):
+                                              "embeddings, features"):
         members_from({"members": {"x": {"inputs": ["mels"], "classifier": "svm"}}}, "standard", 0, COLUMNS)
     with pytest.raises(MusicgenreError, match="members.x .a classifier. is 'tree'"):
         members_from({"members": {"x": {"inputs": ["features"], "classifier": "tree"}}}, "standard", 0, COLUMNS)

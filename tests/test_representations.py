@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from conftest import SR
+from conftest import PROJECT, SR
 from musicgenre.errors import MusicgenreError
 from musicgenre.models import INPUTS, family_input
-from musicgenre.representations import REPRESENTATIONS, named
+from musicgenre.representations import COMPUTED, REPRESENTATIONS, TABLES, named
 
 PARAMS = {"features": {"sample_rate": SR, "chunk_seconds": 3.0},
           "mels": {"n_mels": 64, "n_fft": 1024, "hop_length": 256, "fmax": 8000},
@@ -20,8 +20,17 @@ def test_every_family_reads_a_registered_representation():
     assert len({r.output for r in REPRESENTATIONS.values()}) == len(REPRESENTATIONS)
     for family, name in INPUTS.items():
         assert family_input(family, {"input": REPRESENTATIONS[name].output}) is REPRESENTATIONS[name]
-    with pytest.raises(MusicgenreError, match="unknown input 'chords'; known: features, mels, embeddings"):
+    with pytest.raises(MusicgenreError, match="unknown input 'chords'; known: embeddings, features, mels, inputs"):
         named("chords")
+
+
+def test_every_computed_representation_has_its_stage_and_params(project_params):
+    """The registry is the package's modules; params.yaml gives each its represent@<name> stage."""
+    assert COMPUTED == ("embeddings", "features", "mels") and TABLES == ("embeddings", "features")
+    assert set(project_params["representations"]) == set(COMPUTED)
+    for name, module in project_params["representations"].items():
+        assert (PROJECT / module).is_file() and name in project_params
+        assert REPRESENTATIONS[name].output.startswith(f"data/inputs/{name}")
 
 
 def test_params_are_checked_before_any_work():
