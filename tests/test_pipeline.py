@@ -234,7 +234,7 @@ def test_demo_then_incremental_reruns(repo):
     assert ran == {"represent@loudness", "train@fusion", "evaluate@fusion"}
     assert len(pd.read_parquet(root / "data" / "inputs" / "loudness" / "chunks.parquet").columns) == 2 + 4
     fusion = json.loads((root / "metrics" / "fusion.json").read_text())
-    assert fusion["model"]["members"]["early"]["inputs"] == ["loudness", "features"]
+    assert fusion["model"]["members"]["early"].startswith("logistic on loudness + features")
     said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", "fusion", "--format", "json",
                            str(clip)], root, env).stdout)["results"][0]
     assert said["error"] is None and said["chunks"] == 2
