@@ -11,6 +11,9 @@ import soundfile as sf
 
 from .errors import MusicgenreError
 
+#: What is taken for audio by extension (case-insensitive), in a folder to ``predict`` or a collection to import.
+AUDIO_EXTENSIONS = (".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a")
+
 
 def probe(path):
     """Describe an audio file without trusting it.

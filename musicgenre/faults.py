@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .datasets import is_gtzan
 from .errors import MusicgenreError
 from .params import choice
 
@@ -29,10 +30,13 @@ USABLE = ("kept", "relabelled")
 
 
 def fault_list_path(source, raw_dir):
-    """The fault list for a dataset source: the demo generator's, or GTZAN's shipped one."""
+    """The fault list that comes with a dataset source: GTZAN's shipped one, the demo generator's,
+    or ``None`` for a collection that has none (the user's ``clean.extra_faults`` still applies)."""
+    if is_gtzan(source):
+        return Path(str(resources.files("musicgenre") / "data" / "gtzan" / "faults.csv"))
     if source == "synthetic":
         return Path(raw_dir) / "faults.csv"
-    return Path(str(resources.files("musicgenre") / "data" / "gtzan" / "faults.csv"))
+    return None
 
 
 def read_fault_list(path, known_files=None, genres=None):

@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from .audio import decode, pad_to_one_chunk
+from .audio import AUDIO_EXTENSIONS, decode, pad_to_one_chunk
 from .errors import MusicgenreError
 from .representations import named
 
-AUDIO_EXTENSIONS = {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a"}
 SILENCE = 1e-4  # peak amplitude below which a file is treated as silent
 
 

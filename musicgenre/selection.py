@@ -19,9 +19,10 @@ import itertools
 import numpy as np
 
 from .errors import MusicgenreError
+from .splits import PUBLISHED
 
 #: what the validation score means, per kind of split
-SCORED_ON = {"fault_filtered": "the published valid list (fold 0)", "other": "the mean over the grouped folds"}
+SCORED_ON = {"published": "the published valid list (fold 0)", "other": "the mean over the grouped folds"}
 
 
 def candidates(settings, name):
@@ -54,9 +55,9 @@ def _assign(settings, dotted, value, name):
 
 
 def validation_folds(strategy, train):
-    """The folds a candidate is scored on: fold 0 (the published valid list) on the fault-filtered
-    split, every training fold otherwise."""
-    return [0] if strategy == "fault_filtered" else sorted(int(f) for f in train["fold"].unique())
+    """The folds a candidate is scored on: fold 0 (the published valid list) on a published split
+    (GTZAN's fault-filtered, FMA's official), every training fold otherwise."""
+    return [0] if strategy in PUBLISHED else sorted(int(f) for f in train["fold"].unique())
 
 
 def select(options, score):

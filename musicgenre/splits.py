@@ -1,10 +1,12 @@
 """Train/test splits and cross-validation folds.
 
-Four strategies, so the cost of leakage can be measured rather than argued:
+Five strategies, so the cost of leakage can be measured rather than argued:
 
 * ``fault_filtered`` — GTZAN only: the published fault-filtered, artist-conscious split
   (Kereliuk, Sturm & Larsen 2015); its train and valid lists train (the valid list as fold 0,
   the one that validates), its test list tests, and the 70 faulty clips it leaves out are left out.
+* ``official`` — FMA only: its authors' artist-filtered training / validation / test split,
+  used the same way (validation as fold 0).
 * ``artist`` — honest: no artist (hence no song, no duplicate recording) on both sides; the test
   set holds whole artists, chosen per genre so every genre is tested.
 * ``song`` — the original study's protocol: whole clips held out per genre; a clip's chunks never
@@ -20,21 +22,28 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
+from .datasets import auto_split, is_gtzan
 from .errors import MusicgenreError
 from .params import choice, number
 
-STRATEGIES = ("fault_filtered", "artist", "song", "random")
+STRATEGIES = ("fault_filtered", "official", "artist", "song", "random")
+#: The strategies that follow a published train/valid/test list: GTZAN's, and FMA's official split.
+PUBLISHED = ("fault_filtered", "official")
 SPLIT_COLUMNS = ["file", "chunk", "genre", "artist", "set", "fold"]
 
 
 def resolve_strategy(strategy, source):
-    """``auto`` means the honest default of the source: ``fault_filtered`` for GTZAN, ``artist`` for the demo set."""
+    """``auto`` means the honest default of the source: GTZAN's fault-filtered split, FMA's official
+    one, else ``artist``."""
     choice(strategy, "split.strategy", ("auto",) + STRATEGIES)
     if strategy == "auto":
-        return "artist" if source == "synthetic" else "fault_filtered"
-    if strategy == "fault_filtered" and source == "synthetic":
-        raise MusicgenreError("split.strategy fault_filtered is GTZAN's published split; the synthetic demo set "
+        return auto_split(source)
+    if strategy == "fault_filtered" and not is_gtzan(source):
+        raise MusicgenreError(f"split.strategy fault_filtered is GTZAN's published split; dataset.source {source} "
                               "has none: use artist (or auto)")
+    if strategy == "official" and source != "fma":
+        raise MusicgenreError(f"split.strategy official is FMA's published split; dataset.source {source} has "
+                              "none: use artist (or auto)")
     return strategy
 
 
@@ -42,7 +51,7 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
     """Assign every chunk to ``train``/``test`` and every training chunk to a CV fold.
 
     ``chunks`` has ``file, chunk``; ``clips`` has ``file, genre, artist`` (usable clips only);
-    ``published`` maps file to ``train``/``valid``/``test`` for ``fault_filtered``.
+    ``published`` maps file to ``train``/``valid``/``test`` for the :data:`PUBLISHED` strategies.
     Returns a frame with :data:`SPLIT_COLUMNS`; test rows have ``fold = -1``.
     """
     choice(strategy, "split.strategy", STRATEGIES)
@@ -51,6 +60,8 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
     table = chunks[["file", "chunk"]].merge(clips[["file", "genre", "artist"]], on="file", how="inner")
     if table.empty:
         raise MusicgenreError("no usable chunks to split: check data/clean/manifest.csv statuses")
+    if strategy not in PUBLISHED:
+        _enough_per_label(table.drop_duplicates("file"), folds)
     rng = np.random.default_rng(seed)
     if strategy == "random":
         train_idx, test_idx = train_test_split(
@@ -62,17 +73,18 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
         fold_of = _folds(splitter, train, groups=None)
     else:
         group = "file" if strategy == "song" else "artist"
-        if strategy == "fault_filtered":
+        if strategy in PUBLISHED:
             table = table[table["file"].isin(published)].copy()
             if table.empty:
-                raise MusicgenreError("no usable clip is in GTZAN's published fault-filtered split; "
-                                      "is the dataset GTZAN (files named like blues.00012.wav)?")
+                raise MusicgenreError(f"no usable clip is in the published split ({strategy}); is the dataset the "
+                                      "one it was published for (GTZAN's files named like blues.00012.wav, FMA's "
+                                      "tracks)?")
             table["set"] = np.where(table["file"].map(published) == "test", "test", "train")
         else:
             test_groups = _held_out_groups(table.drop_duplicates("file"), group, test_fraction, rng)
             table["set"] = np.where(table[group].isin(test_groups), "test", "train")
         train = table[table["set"] == "train"]
-        if strategy == "fault_filtered":  # the published valid list is fold 0; the train list fills the others
+        if strategy in PUBLISHED:  # the published valid list is fold 0; the train list fills the others
             fold_of = _published_folds(train, published, folds, seed)
         else:
             n_groups = train[group].nunique()
@@ -85,6 +97,18 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
     table["fold"] = -1
     table.loc[fold_of.index, "fold"] = fold_of
     return table[SPLIT_COLUMNS].sort_values(["file", "chunk"]).reset_index(drop=True)
+
+
+def _enough_per_label(clips, folds):
+    """Every label needs a clip for the test set and one per cross-validation fold."""
+    counts = clips["genre"].value_counts()
+    short = counts[counts < folds + 1]
+    if len(short):
+        listed = ", ".join(f"{label!r} has {count}" for label, count in short.sort_values().items())
+        raise MusicgenreError(
+            f"too few usable clips per label for the split: {listed}; each label needs at least {folds + 1} "
+            f"(one for the test set and one per fold, split.folds is {folds}). Add clips to the label, lower "
+            "split.folds, or remove the label's folder")
 
 
 def _held_out_groups(clips, group, test_fraction, rng):
@@ -109,8 +133,8 @@ def _held_out_groups(clips, group, test_fraction, rng):
 
 
 def _published_folds(train, published, folds, seed):
-    """Folds of the fault-filtered training set: its published valid list is fold 0 (the one that
-    selects settings and early-stops the deep families), and its train list is spread over folds
+    """Folds of a published split's training set: its valid list is fold 0 (the one that selects
+    settings and early-stops the deep families), and its train list is spread over folds
     1 .. ``folds``-1, grouped by artist. The published lists share no artist."""
     fold = pd.Series(0, index=train.index)
     listed = train[train["file"].map(published) == "train"]

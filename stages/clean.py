@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from musicgenre import gtzan
+from musicgenre.datasets import is_gtzan
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list, refine_groups
@@ -29,10 +30,11 @@ def main():
     n_jobs = number(policy.get("n_jobs"), "clean.n_jobs", -1, integer=True) or 1
     source = section(params, "dataset.source")
     manifest = pd.read_csv(RAW_MANIFEST)
-    shipped = read_fault_list(fault_list_path(source, RAW))
-    listed = pd.concat([shipped, extra_faults(policy.get("extra_faults"), manifest)], ignore_index=True)
-    # the demo generator writes its artists; GTZAN's come from Sturm's index shipped in the package
-    artists = pd.read_csv(ARTISTS).set_index("file")["artist"].to_dict() if source == "synthetic" else gtzan.artists()
+    shipped = fault_list_path(source, RAW)
+    lists = ([read_fault_list(shipped)] if shipped else []) + [extra_faults(policy.get("extra_faults"), manifest)]
+    listed = pd.concat(lists, ignore_index=True)
+    # GTZAN's artists come from Sturm's index shipped in the package; other sources write their own
+    artists = gtzan.artists() if is_gtzan(source) else read_artists()
 
     pairs = find_duplicates(fingerprints(manifest, n_jobs, scheduler_param(params))) if detection != "skip" else find_duplicates({})
     faults, moved = listed, []
@@ -54,6 +56,12 @@ def main():
           f"{counts['unreadable']} unreadable")
     if counts["moved_by_audio"]:
         print(f"clean: the audio put {', '.join(moved)} in another duplicate group than the list did")
+
+
+def read_artists():
+    """file → artist from ``data/raw/artists.csv`` (a file with an empty artist has none)."""
+    table = pd.read_csv(ARTISTS, keep_default_na=False)
+    return dict(zip(table["file"], table["artist"]))
 
 
 def extra_faults(path, manifest):

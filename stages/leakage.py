@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from musicgenre.datasets import is_gtzan
 from musicgenre.errors import friendly_main
 from musicgenre.gtzan import fault_filtered_split
 from musicgenre.jsonio import write_json
@@ -21,7 +22,7 @@ def main():
     on_descriptors = tuple(f for f in section(params, "models") if INPUTS.get(f) == "features")
     family = choice(section(params, "leakage.family"), "leakage.family", on_descriptors)
     protocols = list(PROTOCOLS)
-    if section(params, "dataset.source") == "synthetic":
+    if not is_gtzan(section(params, "dataset.source")):
         protocols.remove("fault_filtered")  # the published split exists for GTZAN only
     descriptors = REPRESENTATIONS["features"]
     settings = dict(section(params, f"models.{family}"))

@@ -23,7 +23,7 @@ from musicgenre.params import chunk_grid, load_params, number, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
 from musicgenre.selection import SCORED_ON, candidates, select, validation_folds
-from musicgenre.splits import resolve_strategy
+from musicgenre.splits import PUBLISHED, resolve_strategy
 from musicgenre.training import cross_validate, family_models, train_deep
 
 
@@ -48,7 +48,7 @@ def train_table(family, settings, params, table, representation, columns):
                 return np.mean([f["clip_accuracy"] for f in scored[id(candidate)]])
 
             settings, selection = select(options, score)
-            selection["scored_on"] = SCORED_ON["fault_filtered" if strategy == "fault_filtered" else "other"]
+            selection["scored_on"] = SCORED_ON["published" if strategy in PUBLISHED else "other"]
             print(f"train@{family}: chose {selection['chosen']} (validation clip accuracy "
                   f"{selection['validation_clip_accuracy']:.3f}, {len(options)} candidates)")
         else:

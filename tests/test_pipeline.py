@@ -239,3 +239,39 @@ def test_demo_then_incremental_reruns(repo):
                            str(clip)], root, env).stdout)["results"][0]
     assert said["error"] is None and said["chunks"] == 2
     assert yaml.safe_load((root / "params.yaml").read_text())["dataset"]["source"] == "synthetic"
+
+
+def test_own_collection_end_to_end(repo, tmp_path):
+    """dataset.source: folder on a collection of 4 labels in 4 formats (a label with spaces and
+    accents, one with a dot), artists in tags and metadata.csv, one corrupt file: every stage runs,
+    and the metrics, plots and bundles speak the folder names."""
+    from test_folder import LABELS, write_collection
+
+    root, env = repo
+    collection = tmp_path / "Meine Sammlung"
+    write_collection(collection)
+    set_param(root / "params.yaml", "dataset.source", "folder")
+    set_param(root / "params.yaml", "dataset.local_path", str(collection))
+    run(["git", "commit", "-qam", "my collection"], root, env)
+    ran = run([sys.executable, "-m", "dvc", "repro"], root, env)
+    said = next(line for line in ran.stdout.splitlines() if line.startswith("folder: "))
+    assert "25 clips" in said and "1 unreadable" in said and "4 labels" in said
+    assert "1 files from metadata.csv, 23 from tags, 1 with none" in said
+
+    manifest = pd.read_csv(root / "data" / "clean" / "manifest.csv")
+    assert set(manifest.loc[manifest["status"] == "unreadable", "file"]) == {"metal.00000.mp3"}  # broken.mp3 sorts first
+    assert manifest.loc[manifest["status"] != "unreadable", "artist"].str.endswith(tuple(
+        f"artist{k}" for k in range(1, 4))).all()
+    for family in FAMILIES:
+        metrics = json.loads((root / "metrics" / f"{family}.json").read_text())
+        assert set(metrics["per_genre_f1"]) == set(LABELS) and metrics["split"] == "artist"
+        confusion = pd.read_csv(root / "plots" / "confusion" / f"{family}.csv")
+        assert {f"p_{label}" for label in LABELS} <= set(confusion.columns)
+    leakage = json.loads((root / "metrics" / "leakage.json").read_text())
+    assert set(leakage["protocols"]) == {"random", "song", "artist_raw", "artist"}
+
+    song = next((collection / "Música Clásica").glob("*.flac"))
+    for family in ("knn", "fusion", "cnn"):
+        said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
+                               "--top-k", "4", str(song)], root, env).stdout)["results"][0]
+        assert said["error"] is None and {p["genre"] for p in said["predictions"]} == set(LABELS)

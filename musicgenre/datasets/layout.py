@@ -1,8 +1,11 @@
 """The raw layout every source produces, and its manifest.
 
-``<raw>/audio/<genre>/<genre>.NNNNN.wav`` plus ``<raw>/manifest.csv`` with one row per file:
-``file, genre, md5, duration_s, sample_rate, channels, readable``. Later stages only ever read
-this layout, so a new source needs nothing but an importer into it.
+``<raw>/audio/<genre>/<genre>.NNNNN.<ext>`` (five digits or more) plus ``<raw>/manifest.csv`` with one row per file:
+``file, genre, md5, duration_s, sample_rate, channels, readable`` (and ``source_path`` for a
+source whose files had other names). The genre (the label) is the name before the number, so
+``file`` alone says where a clip lives and what it is labelled. GTZAN's sources write WAV; a
+user's collection keeps its formats. Later stages only ever read this layout, so a new source
+needs nothing but an importer into it.
 """
 
 import hashlib
@@ -18,13 +21,20 @@ from ..errors import MusicgenreError
 
 #: A GTZAN clip name, as in the Kaggle copy (``.wav``) or the original Marsyas archive (``.au``).
 CLIP_NAME = re.compile(r"^(?P<genre>" + "|".join(GENRES) + r")\.(?P<number>\d{5})\.(?P<ext>wav|au)$")
+#: A clip's name in the raw layout: its label (which may hold dots and spaces), a number, its extension.
+RAW_NAME = re.compile(r"^(?P<genre>.+)\.(?P<number>\d{5,})\.(?P<ext>[A-Za-z0-9]+)$")
 
 MANIFEST_COLUMNS = ["file", "genre", "md5", "duration_s", "sample_rate", "channels", "readable"]
 
 
+def label_of(file):
+    """The label (genre) of raw clip ``file`` (``<label>.NNNNN.<ext>``)."""
+    return file.rsplit(".", 2)[0]
+
+
 def audio_path(raw_dir, file):
-    """Where clip ``file`` (``genre.NNNNN.wav``) lives in the raw layout."""
-    return Path(raw_dir) / "audio" / file.split(".", 1)[0] / file
+    """Where clip ``file`` (``<label>.NNNNN.<ext>``) lives in the raw layout."""
+    return Path(raw_dir) / "audio" / label_of(file) / file
 
 
 def md5sum(path):
@@ -35,15 +45,19 @@ def md5sum(path):
     return digest.hexdigest()
 
 
-def build_manifest(raw_dir):
-    """Probe every clip under ``<raw_dir>/audio`` and return the manifest, sorted by file name."""
+def build_manifest(raw_dir, origins=None):
+    """Probe every clip under ``<raw_dir>/audio`` and return the manifest, sorted by file name;
+    ``origins`` (raw name → path in the source) adds the ``source_path`` column."""
     rows = []
-    for path in sorted((Path(raw_dir) / "audio").glob("*/*.wav")):
-        match = CLIP_NAME.match(path.name)
-        if not match:
+    for path in sorted((Path(raw_dir) / "audio").glob("*/*")):
+        match = RAW_NAME.match(path.name)
+        if not match or match["genre"] != path.parent.name:
             continue
         rows.append({"file": path.name, "genre": match["genre"], "md5": md5sum(path), **probe(path)})
-    return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+    manifest = pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+    if origins is not None:
+        manifest["source_path"] = manifest["file"].map(origins)
+    return manifest
 
 
 def check_counts(manifest, genres, per_genre, allow_incomplete):

@@ -31,13 +31,13 @@ def import_local(source, raw_dir):
     if zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()]
-            _refuse_unsafe(names, source)
+            refuse_unsafe(names, source)
             members = ((PurePosixPath(n).name, lambda n=n: archive.read(n)) for n in names)
             return _import_members(members, raw_dir, source)
     if tarfile.is_tarfile(source):
         with tarfile.open(source) as archive:
             infos = archive.getmembers()
-            _refuse_unsafe([i.name for i in infos], source)
+            refuse_unsafe([i.name for i in infos], source)
             links = [i.name for i in infos if i.issym() or i.islnk()]
             if links:
                 raise MusicgenreError(f"{source} contains links ({links[0]} …); refusing to extract it")
@@ -53,18 +53,23 @@ def import_local(source, raw_dir):
     )
 
 
-def existing_source(path):
-    """``path`` as a Path if it names an existing file or folder, else the error that says what to set."""
+GTZAN_COPY = ("your GTZAN copy (the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder)",
+              "local", "/data/gtzan.zip")
+
+
+def existing_source(path, wanted=GTZAN_COPY):
+    """``path`` as a Path if it names an existing file or folder, else the error that says what to
+    set; ``wanted`` is (what it should be, the source, an example path) for that message."""
+    what, name, example = wanted
     source = Path(str(path or "")).expanduser()
     if not str(path or "").strip() or not source.exists():
         raise MusicgenreError(
-            f"dataset.local_path ({str(path or '')!r}) is not an existing file or folder: set it to your "
-            "GTZAN copy (the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder), e.g. "
-            "dvc exp run -S dataset.source=local -S dataset.local_path=/data/gtzan.zip")
+            f"dataset.local_path ({str(path or '')!r}) is not an existing file or folder: set it to {what}, "
+            f"e.g. dvc exp run -S dataset.source={name} -S dataset.local_path={example}")
     return source
 
 
-def _refuse_unsafe(names, archive):
+def refuse_unsafe(names, archive):
     """Stop on any entry that would land outside the target folder if extracted as named."""
     for name in names:
         path = PurePosixPath(name.replace("\\", "/"))

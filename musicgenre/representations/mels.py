@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..datasets.layout import label_of
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid, number, section
 from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX
@@ -38,7 +39,7 @@ class Mels(Representation):
     def write(self, files, results, params):
         arrays, index = [], []
         for file, (chunks, png) in zip(files, results, strict=True):
-            image_path = MELS_IMAGES / file.split(".")[0] / f"{Path(file).stem}.png"
+            image_path = MELS_IMAGES / label_of(file) / f"{Path(file).stem}.png"
             image_path.parent.mkdir(parents=True, exist_ok=True)
             image_path.write_bytes(png)
             arrays.append(chunks)
