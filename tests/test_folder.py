@@ -84,7 +84,7 @@ def test_labels_formats_artists_and_origins(collection, tmp_path):
     assert len(manifest) == len(truth) + 1  # every file, the corrupt one included
     for row in manifest.itertuples():
         assert label_of(row.file) == row.genre and row.source_path.startswith(f"{row.genre}/")
-        assert row.file.endswith("." + LABELS[row.genre][1])
+        assert row.file.endswith("." + LABELS[row.genre][1]) or row.source_path == "metal/broken.mp3"
         assert audio_path(tmp_path, row.file).read_bytes() == (root / row.source_path).read_bytes()  # bytes kept
     broken = manifest[manifest["source_path"] == "metal/broken.mp3"]
     assert not broken["readable"].iloc[0] and manifest["readable"].sum() == len(truth)
@@ -150,3 +150,11 @@ def test_a_label_short_of_clips_stops_the_split_by_name():
     chunks = clips[["file"]].assign(chunk=0)
     with pytest.raises(MusicgenreError, match=r"'rare one' has 2; each label needs at least 4 .* split.folds is 3"):
         make_split(chunks, clips, "artist", 0.2, 3, 0)
+
+
+def test_a_label_with_clips_but_too_few_artists_for_the_folds():
+    clips = pd.DataFrame({"file": [f"{g}.{i:05d}.wav" for g in ("a", "b") for i in range(8)]})
+    clips["genre"] = clips["file"].map(label_of)
+    clips["artist"] = clips["genre"] + "-one-artist"
+    with pytest.raises(MusicgenreError, match="split.folds is 3 but the training set has only 2 artists"):
+        make_split(clips[["file"]].assign(chunk=0), clips, "artist", 0.2, 3, 0)

@@ -50,6 +50,9 @@ def test_auto_strategy_follows_the_source():
     assert resolve_strategy("auto", "kaggle") == "fault_filtered"
     assert resolve_strategy("auto", "local") == "fault_filtered"
     assert resolve_strategy("auto", "synthetic") == "artist"
+    assert resolve_strategy("auto", "folder") == "artist" and resolve_strategy("auto", "fma") == "official"
     assert resolve_strategy("song", "synthetic") == "song"
-    with pytest.raises(MusicgenreError, match="demo set has none"):
+    with pytest.raises(MusicgenreError, match="dataset.source synthetic has none: use artist"):
         resolve_strategy("fault_filtered", "synthetic")
+    with pytest.raises(MusicgenreError, match="official is FMA's published split; dataset.source folder has none"):
+        resolve_strategy("official", "folder")

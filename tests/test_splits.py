@@ -62,7 +62,7 @@ def test_split_is_deterministic_and_seeded(chunks, clips):
     ("leaky", 0.2, 3, "split.strategy"),
     ("artist", 1.5, 3, "split.test_fraction"),
     ("artist", 0.2, 1, "split.folds"),
-    ("artist", 0.2, 100, "only"),
+    ("artist", 0.2, 100, "each label needs at least 101"),
 ])
 def test_bad_params_are_named(chunks, clips, strategy, fraction, folds, message):
     with pytest.raises(MusicgenreError, match=message):
