@@ -17,7 +17,6 @@
   records them ``readable=false`` (:data:`MIN_SECONDS`), and the clean stage skips them.
 """
 
-import hashlib
 import http.client
 import io
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from ..errors import MusicgenreError
+from .layout import checksum
 
 SUBSETS = ("small", "medium")
 MIRROR = "https://os.unil.cloud.switch.ch/fma/"
@@ -50,11 +50,7 @@ def archives(subset):
 
 
 def sha1(path):
-    digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return checksum(path, "sha1")
 
 
 def fetch(name, folder, mirror=MIRROR, expected=None, progress=True):

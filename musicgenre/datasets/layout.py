@@ -37,12 +37,17 @@ def audio_path(raw_dir, file):
     return Path(raw_dir) / "audio" / label_of(file) / file
 
 
-def md5sum(path):
-    digest = hashlib.md5()
+def checksum(path, algorithm):
+    """The hex digest of a file by ``hashlib`` algorithm name, read in blocks (archives run to GiBs)."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def md5sum(path):
+    return checksum(path, "md5")
 
 
 def build_manifest(raw_dir, origins=None):
