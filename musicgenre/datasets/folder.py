@@ -19,8 +19,6 @@
 import contextlib
 import csv
 import io
-import tarfile
-import zipfile
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
@@ -28,7 +26,7 @@ import pandas as pd
 
 from ..audio import AUDIO_EXTENSIONS
 from ..errors import MusicgenreError
-from .local import existing_source, refuse_unsafe
+from .local import existing_source, members
 
 METADATA = "metadata.csv"
 COLLECTION = ("your collection (a folder, zip or tar of <label>/<audio files>)", "folder", "/data/my_music")
@@ -106,26 +104,8 @@ def artist_summary(artists):
 
 
 def _members(source, open_archives):
-    """``{path inside the collection: reader}`` for every file, and the root's metadata.csv reader
-    (or None); an archive stays open in ``open_archives`` while the readers are used."""
-    if source.is_dir():
-        files = {p.relative_to(source).as_posix(): p.read_bytes for p in sorted(source.rglob("*")) if p.is_file()}
-    elif zipfile.is_zipfile(source):
-        archive = open_archives.enter_context(zipfile.ZipFile(source))
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
-        refuse_unsafe(names, source)
-        files = {name: (lambda n=name: archive.read(n)) for name in names}
-    elif tarfile.is_tarfile(source):
-        archive = open_archives.enter_context(tarfile.open(source))
-        infos = archive.getmembers()
-        refuse_unsafe([i.name for i in infos], source)
-        links = [i.name for i in infos if i.issym() or i.islnk()]
-        if links:
-            raise MusicgenreError(f"{source} contains links ({links[0]} …); refusing to extract it")
-        files = {i.name: (lambda i=i: archive.extractfile(i).read()) for i in infos if i.isfile()}
-    else:
-        raise MusicgenreError(f"{source} is neither a folder, a zip nor a tar archive; point dataset.local_path "
-                              "at your collection (<label>/<audio files>)")
+    """Every file of the collection by its path inside it, and its root's metadata.csv reader (or None)."""
+    files = members(source, open_archives, COLLECTION)
     audio_root = _common_root({p: None for p in files if PurePosixPath(p).suffix.lower() in AUDIO_EXTENSIONS})
     metadata_path = PurePosixPath(*audio_root, METADATA) if audio_root else PurePosixPath(METADATA)
     metadata = files.get(str(metadata_path)) or files.get(METADATA)

@@ -7,6 +7,7 @@ not matter. WAV bytes are copied unchanged (their md5 stays comparable with publ
 ``.au`` clips are decoded and rewritten as 16-bit WAV.
 """
 
+import contextlib
 import io
 import tarfile
 import zipfile
@@ -25,32 +26,33 @@ def import_local(source, raw_dir):
     Returns the number of clips imported.
     """
     source = existing_source(source)
+    with contextlib.ExitStack() as open_archives:
+        files = members(source, open_archives, GTZAN_COPY)
+        return _import_members(((PurePosixPath(path).name, read) for path, read in files.items()), raw_dir, source)
+
+
+def members(source, open_archives, wanted):
+    """``{path inside source: reader}`` for every file of a folder (in path order), zip or tar (in
+    archive order). An archive stays open in ``open_archives`` while the readers are used; entries
+    that would land outside the target folder, and links, are refused. ``wanted`` names what
+    ``dataset.local_path`` should be (see :func:`existing_source`)."""
     if source.is_dir():
-        members = ((p.name, p.read_bytes) for p in sorted(source.rglob("*")) if p.is_file())
-        return _import_members(members, raw_dir, source)
+        return {p.relative_to(source).as_posix(): p.read_bytes for p in sorted(source.rglob("*")) if p.is_file()}
     if zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
-            names = [info.filename for info in archive.infolist() if not info.is_dir()]
-            refuse_unsafe(names, source)
-            members = ((PurePosixPath(n).name, lambda n=n: archive.read(n)) for n in names)
-            return _import_members(members, raw_dir, source)
+        archive = open_archives.enter_context(zipfile.ZipFile(source))
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+        refuse_unsafe(names, source)
+        return {name: (lambda n=name: archive.read(n)) for name in names}
     if tarfile.is_tarfile(source):
-        with tarfile.open(source) as archive:
-            infos = archive.getmembers()
-            refuse_unsafe([i.name for i in infos], source)
-            links = [i.name for i in infos if i.issym() or i.islnk()]
-            if links:
-                raise MusicgenreError(f"{source} contains links ({links[0]} …); refusing to extract it")
-            members = (
-                (PurePosixPath(i.name).name, lambda i=i: archive.extractfile(i).read())
-                for i in infos
-                if i.isfile()
-            )
-            return _import_members(members, raw_dir, source)
-    raise MusicgenreError(
-        f"{source} is neither a folder, a zip nor a tar archive; point dataset.local_path at "
-        "the Kaggle zip/folder or the Marsyas genres.tar.gz/genres folder"
-    )
+        archive = open_archives.enter_context(tarfile.open(source))
+        infos = archive.getmembers()
+        refuse_unsafe([i.name for i in infos], source)
+        links = [i.name for i in infos if i.issym() or i.islnk()]
+        if links:
+            raise MusicgenreError(f"{source} contains links ({links[0]} …); refusing to extract it")
+        return {i.name: (lambda i=i: archive.extractfile(i).read()) for i in infos if i.isfile()}
+    raise MusicgenreError(f"{source} is neither a folder, a zip nor a tar archive; point dataset.local_path at "
+                          f"{wanted[0]}")
 
 
 GTZAN_COPY = ("your GTZAN copy (the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder)",
