@@ -40,11 +40,11 @@ def import_folder(source, raw_dir):
     """
     source = existing_source(source, COLLECTION)
     with contextlib.ExitStack() as open_archives:
-        return _import(source, *_members(source, open_archives), raw_dir)
+        return _import(source, members(source, open_archives, COLLECTION), raw_dir)
 
 
-def _import(source, members, metadata, raw_dir):
-    audio = {path: read for path, read in members.items() if PurePosixPath(path).suffix.lower() in AUDIO_EXTENSIONS}
+def _import(source, files, raw_dir):
+    audio = {path: read for path, read in files.items() if PurePosixPath(path).suffix.lower() in AUDIO_EXTENSIONS}
     if not audio:
         raise MusicgenreError(f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) found in {source}; "
                               "dataset.source: folder expects <label>/<audio files>")
@@ -59,7 +59,7 @@ def _import(source, members, metadata, raw_dir):
     if len(labels) < 2:
         raise MusicgenreError(f"{source} holds one label only ({labels[0]}); a classifier needs two or more "
                               "label folders")
-    by_metadata = _read_metadata(metadata, source)
+    by_metadata = _read_metadata(files.get(str(PurePosixPath(*root, METADATA))) or files.get(METADATA), source)
     origins, rows, numbers = {}, [], Counter()
     for path in sorted(audio):
         inside = PurePosixPath(*PurePosixPath(path).parts[len(root):])
@@ -101,15 +101,6 @@ def artist_summary(artists):
     counts = artists["artist_source"].value_counts()
     return (f"artists: {counts.get('metadata', 0)} files from {METADATA}, {counts.get('tags', 0)} from tags, "
             f"{counts.get('none', 0)} with none (each its own group in the split)")
-
-
-def _members(source, open_archives):
-    """Every file of the collection by its path inside it, and its root's metadata.csv reader (or None)."""
-    files = members(source, open_archives, COLLECTION)
-    audio_root = _common_root({p: None for p in files if PurePosixPath(p).suffix.lower() in AUDIO_EXTENSIONS})
-    metadata_path = PurePosixPath(*audio_root, METADATA) if audio_root else PurePosixPath(METADATA)
-    metadata = files.get(str(metadata_path)) or files.get(METADATA)
-    return files, metadata
 
 
 def _common_root(paths):
