@@ -56,7 +56,9 @@ def decode(path, sample_rate):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # audioread fallback warnings; failure raises below
             y, _ = librosa.load(str(path), sr=sample_rate, mono=True)
-    except Exception as err:
+    except Exception as err:  # decoders raise many types for corrupt input; all mean "cannot decode"
+        if _not_finite(path):  # librosa refuses such a buffer; say what is wrong with it
+            raise MusicgenreError("the audio contains NaN or infinite samples") from None
         reason = str(err).strip() or "no decoder here recognises the format"
         raise MusicgenreError(f"cannot decode the audio ({reason})") from None
     if y.size == 0:
@@ -66,29 +68,36 @@ def decode(path, sample_rate):
     return y
 
 
-def pad_to_one_chunk(y, chunk_len, sample_rate, name):
-    """``y`` unchanged, or zero-padded to ``chunk_len`` samples (with a warning) when shorter.
+def _not_finite(path):
+    """Whether soundfile decodes ``path`` into samples that are not all finite."""
+    try:
+        return not np.isfinite(sf.read(str(path), dtype="float32")[0]).all()
+    except Exception:  # not decodable by soundfile at all: another problem
+        return False
 
-    Every consumer cuts consecutive whole chunks and drops a shorter remainder; padding a clip
-    shorter than one chunk is what still gives it one chunk, in features, mels and predict alike.
+
+def cut_chunks(y, sample_rate, chunk_seconds):
+    """``(y, slices, padded)``: the one chunk grid of every representation, on decoded audio.
+
+    Chunks are consecutive, non-overlapping ``chunk_seconds`` windows; a remainder shorter than a
+    chunk is not a chunk (as in the Kaggle 3 s CSV), and a clip shorter than one chunk is
+    zero-padded to one (``padded``), so that it still gets a prediction. So row ``(file, chunk)``
+    of every chunk table describes the same seconds of audio, in the stages and in ``predict``.
     """
-    if len(y) >= chunk_len:
-        return y
-    warnings.warn(f"{name} is {len(y) / sample_rate:.2f} s, shorter than one "
-                  f"{chunk_len / sample_rate} s chunk: zero-padded to one chunk", stacklevel=2)
-    return np.pad(y, (0, chunk_len - len(y)))
+    chunk_len = int(round(chunk_seconds * sample_rate))
+    padded = len(y) < chunk_len
+    if padded:
+        y = np.pad(y, (0, chunk_len - len(y)))
+    return y, [slice(i * chunk_len, (i + 1) * chunk_len) for i in range(len(y) // chunk_len)], padded
 
 
 def load_chunked(path, sample_rate, chunk_seconds):
-    """``(y, slices)``: the clip at ``sample_rate`` and the slices of its consecutive whole chunks.
-
-    The one chunk grid of features, mels and embeddings: a remainder shorter than a chunk is not
-    a chunk (as in the Kaggle 3 s CSV), and a clip shorter than one chunk is zero-padded to one.
-    So row ``(file, chunk)`` of every chunk table describes the same seconds of audio.
-    """
-    chunk_len = int(round(chunk_seconds * sample_rate))
-    y = pad_to_one_chunk(load(path, sample_rate), chunk_len, sample_rate, path)
-    return y, [slice(i * chunk_len, (i + 1) * chunk_len) for i in range(len(y) // chunk_len)]
+    """``(y, slices)``: the clip at ``sample_rate`` (:func:`load`) on its chunk grid
+    (:func:`cut_chunks`), with a warning when it was padded to one chunk."""
+    y, parts, padded = cut_chunks(load(path, sample_rate), sample_rate, chunk_seconds)
+    if padded:
+        warnings.warn(f"{path} is shorter than one {chunk_seconds} s chunk: zero-padded to one chunk", stacklevel=2)
+    return y, parts
 
 
 def write_wav(path, y, sample_rate):

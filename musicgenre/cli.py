@@ -1,8 +1,10 @@
 """Command-line entry point: ``musicgenre predict``, ``musicgenre demo`` and ``musicgenre summary``.
 
 ``predict`` classifies audio files with a trained bundle and reports every file on its own: a
-bad file gets an error line (stderr, or an ``error`` field in JSON/CSV), the rest go on, and the
-exit code is 1 when any file failed.
+bad file gets an error line (stderr, or an ``error`` field in JSON/CSV), the rest go on. The exit
+code says what happened: 0 every file classified, 1 some file could not be (unreadable,
+undecodable, silent), 3 an internal error (a bug) on some file, named as such, with its traceback
+under ``--verbose``.
 
 ``demo`` is the offline first run: it points ``params.yaml`` at the synthetic demo set with
 demo-sized models (editing only :data:`DEMO_PARAMS`, comments kept)
@@ -16,6 +18,7 @@ import json
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from .errors import MusicgenreError, friendly_main
@@ -24,6 +27,8 @@ from .jsonio import read_json
 from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS, model_dir
 from .params import load_params
 
+#: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
+INTERNAL_ERROR = 3
 
 #: What the offline demo sets in params.yaml, and nothing else: the demo set, and the slowest
 #: families sized for its ~140 training clips (a real GTZAN run keeps the defaults).
@@ -136,7 +141,7 @@ def _predict(args):
         raise MusicgenreError("--top-k must be at least 1")
     ready()  # predict runs librosa's compiled functions, maybe beside a stage or another predict
     bundle = load_bundle(resolve_bundle(args.model))
-    results = []
+    results, internal = [], False
     for path, error in tqdm(find_audio(args.paths), desc="classifying", unit="file", file=sys.stderr, disable=None):
         result = {"file": str(path), "predictions": [], "chunks": 0, "padded": False, "error": error}
         if error is None:
@@ -145,12 +150,21 @@ def _predict(args):
                 top = list(found["probabilities"].items())[: args.top_k]
                 result.update(predictions=[{"genre": g, "probability": p} for g, p in top],
                               chunks=found["chunks"], padded=found["padded"])
-            except MusicgenreError as err:
+            except MusicgenreError as err:  # the file's problem: unreadable, undecodable, silent
                 result["error"] = str(err)
+            except Exception as err:  # noqa: BLE001 - a bug, not bad audio: said so, and the batch goes on
+                internal = True
+                result["error"] = (f"internal error ({type(err).__name__}: {str(err).strip()[:300]}); this is a "
+                                   "bug in musicgenre, not a problem with the file: please report it"
+                                   + ("" if args.verbose else " (rerun with --verbose for the traceback)"))
+                if args.verbose:
+                    traceback.print_exc()
         if result["error"]:
             print(f"error: {path}: {result['error']}", file=sys.stderr)
         results.append(result)
     _write(results, args.format, bundle["family"])
+    if internal:
+        return INTERNAL_ERROR
     return 1 if any(r["error"] for r in results) else 0
 
 
@@ -187,6 +201,7 @@ def main(argv=None):
                                          "default: the family with the best test clip accuracy")
     predict.add_argument("--top-k", type=int, default=3, help="genres to show per file (default 3)")
     predict.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    predict.add_argument("--verbose", action="store_true", help="print the traceback of an internal error")
     predict.set_defaults(run=_predict)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -118,7 +118,7 @@ def embed_chunks(chunks, sample_rate, chunk_seconds, model, layer):
 def clip_embeddings(path, sample_rate, chunk_seconds, model, layer):
     """Embeddings of every chunk of one file, on the chunk grid of :func:`musicgenre.audio.load_chunked`."""
     y, parts = load_chunked(path, sample_rate, chunk_seconds)
-    return embed_chunks([y[p] for p in parts], sample_rate, chunk_seconds, model, layer)
+    return embed_chunks([y[p] for p in parts], sample_rate, chunk_seconds, model, layer)  # predict's call too
 
 
 def column_names(dim):

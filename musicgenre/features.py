@@ -6,10 +6,11 @@ tempo. Same values, less work:
 
 * one STFT per segment feeds chroma, centroid, bandwidth, roll-off, the mel spectrogram, the
   MFCCs and the onset envelope of the tempo (librosa would recompute it for each call);
-* the harmonic/percussive separation behind ``harmony``/``perceptr`` runs once per clip; a chunk's
-  harmonic/percussive signals are slices of the clip's. That is the only value that differs from
-  running the recipe on a chunk alone (by the separation's edge effects; every other chunk feature
-  is identical);
+* the harmonic/percussive separation behind ``harmony``/``perceptr`` runs once per clip (per
+  minute of a longer file); a chunk's harmonic/percussive signals are slices of the clip's. That
+  is the only value that differs from running the recipe on a chunk alone (by the separation's
+  edge effects; every other chunk feature is identical). ``predict`` computes a file's chunks by
+  the same function as the stage (:func:`describe_clip`), so it sees the same values;
 * the separation's two median filters, most of the recipe's time, run as one 1-D filter over the
   spectrogram's padded rows (or columns): the same medians, bit for bit, as the 2-D call
   ``librosa.effects.hpss`` makes, which scipy runs on a slow general path (see :func:`separate`);
@@ -107,7 +108,7 @@ def estimate_tuning(S, sr, n_fft=2048, fmin=150.0, fmax=4000.0, threshold=0.1):
     only the threshold looks at whole frames, and it still does.
     """
     import librosa
-    from librosa.core.pitch import _parabolic_interpolation  # librosa is pinned; tests compare
+    from librosa.core.pitch import _parabolic_interpolation  # private: librosa is pinned, and a test pins it
 
     freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
     band = np.flatnonzero((fmin <= freqs) & (freqs < fmax))
@@ -125,23 +126,53 @@ def estimate_tuning(S, sr, n_fft=2048, fmin=150.0, fmax=4000.0, threshold=0.1):
 
 
 def extract(path, sample_rate, chunk_seconds):
-    """Features of one audio file: ``(clip_row, [chunk_rows])``.
+    """Features of one audio file: ``(clip_row, [chunk_rows])`` (the ``represent@features`` stage's work).
 
-    Chunks are consecutive, non-overlapping ``chunk_seconds`` windows; a trailing remainder
-    shorter than a chunk is not a chunk (as in the Kaggle 3 s CSV). A clip shorter than one chunk
-    is zero-padded to one chunk, with a warning, so that it still gets a prediction.
+    Chunks are cut by :func:`musicgenre.audio.load_chunked`: consecutive ``chunk_seconds`` windows,
+    a shorter remainder dropped, a clip shorter than one chunk zero-padded to one (with a warning).
+    """
+    y, parts = load_chunked(path, sample_rate, chunk_seconds)
+    clip, chunks = describe_clip(y, parts, sample_rate)
+    return clip, [{"chunk": index, "start_s": index * chunk_seconds, **row} for index, row in enumerate(chunks)]
+
+
+def describe_clip(y, parts, sr, clip=True):
+    """``(clip_row, [chunk_row per part])`` of a decoded clip ``y`` cut at ``parts``: what the stage
+    stores and what ``predict`` computes for a file, by this one function (``clip=False`` skips the
+    clip's own row, which no model reads, and gives ``None`` for it).
+
+    A chunk's harmonic/percussive parts are slices of the clip's separation, so its
+    ``harmony``/``perceptr`` columns see the audio around it. A clip longer than
+    :data:`SEPARATION_CHUNKS` chunks is separated segment by segment (:func:`segments`), so that an
+    hour-long file needs memory for its samples and one segment's work, not for an hour's spectrogram.
     """
     import librosa
 
-    y, parts = load_chunked(path, sample_rate, chunk_seconds)
-    spectrum = librosa.stft(y)  # the clip's STFT serves both the separation and the clip's features
-    harmonic, percussive = separate(y, spectrum)
-    clip = describe(y, sample_rate, harmonic, percussive, np.abs(spectrum))
-    chunks = []
-    for index, part in enumerate(parts):
-        row = describe(y[part], sample_rate, harmonic[part], percussive[part])
-        chunks.append({"chunk": index, "start_s": index * chunk_seconds, **row})
-    return clip, chunks
+    whole = len(parts) <= SEPARATION_CHUNKS
+    spectrum = librosa.stft(y) if whole or clip else None  # serves the separation and the clip's own row
+    rows, harmonic, percussive = [], [], []
+    for start, stop, inside in segments(parts, len(y)):
+        h, p = separate(y[start:stop], spectrum if whole else None)
+        rows += [describe(y[part], sr, h[part.start - start:part.stop - start], p[part.start - start:part.stop - start])
+                 for part in inside]
+        if clip:
+            harmonic.append(h)
+            percussive.append(p)
+    row = describe(y, sr, np.concatenate(harmonic), np.concatenate(percussive), np.abs(spectrum)) if clip else None
+    return row, rows
+
+
+#: The harmonic/percussive separation runs over at most this many chunks at once (60 s of 3 s
+#: chunks): a whole GTZAN clip in one piece, and an hour-long file in bounded memory.
+SEPARATION_CHUNKS = 20
+
+
+def segments(parts, length):
+    """``[(start, stop, parts inside)]``: the clip's separation segments, :data:`SEPARATION_CHUNKS`
+    chunks each, cut on the chunk grid; the last one runs to the end of the clip (``length``)."""
+    groups = [parts[k:k + SEPARATION_CHUNKS] for k in range(0, len(parts), SEPARATION_CHUNKS)]
+    starts = [group[0].start for group in groups]
+    return list(zip(starts, [*starts[1:], length], groups))
 
 
 def separate(y, spectrum=None, kernel=31):

@@ -43,8 +43,14 @@ def clip_mels(path, sample_rate, chunk_seconds, n_mels, n_fft, hop_length, fmax)
     """Log-mels of one file: ``(chunks, whole)`` with ``chunks`` of shape ``(n, n_mels, frames)``
     (float16) and ``whole`` the clip's own spectrogram (float32, for its picture)."""
     y, parts = load_chunked(path, sample_rate, chunk_seconds)
-    chunks = np.stack([log_mel(y[p], sample_rate, n_mels, n_fft, hop_length, fmax) for p in parts]).astype(np.float16)
-    return chunks, log_mel(y, sample_rate, n_mels, n_fft, hop_length, fmax)
+    return chunk_mels(y, parts, sample_rate, n_mels, n_fft, hop_length, fmax), log_mel(
+        y, sample_rate, n_mels, n_fft, hop_length, fmax)
+
+
+def chunk_mels(y, parts, sample_rate, n_mels, n_fft, hop_length, fmax):
+    """The chunks' log-mels as stored, float16 ``(len(parts), n_mels, frames)``: the stage's rows and
+    ``predict``'s model input, by this one function (so both carry float16's rounding)."""
+    return np.stack([log_mel(y[p], sample_rate, n_mels, n_fft, hop_length, fmax) for p in parts]).astype(np.float16)
 
 
 def picture_png(spectrogram):

@@ -39,6 +39,8 @@ INPUTS = {"knn": "features", "rf": "features", "mlp": "features",
 DEEP = ("cnn", "transfer")
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 BUNDLE_FORMAT = 3  # 3: the model is a clip model (musicgenre.cliprules), with clip_proba
+#: Packages whose major version a network's bundle records and must share with the loading machine.
+NETWORK_PACKAGES = ("keras", "tensorflow")
 
 
 def family_input(family, settings):
@@ -89,7 +91,7 @@ def build(family, settings, scaler, seed, name=None):
         settings.setdefault("random_state", seed)
     try:
         estimator = estimator_class(**settings)
-        estimator._validate_params()
+        estimator._validate_params()  # private; pinned by tests/test_models.py::test_the_private_apis_used_exist
     except (TypeError, ValueError) as err:
         raise MusicgenreError(f"params.yaml: {name} is invalid: {err}") from None
     return Pipeline([("scale", SCALERS[scaler]()), ("classify", estimator)])
@@ -144,8 +146,9 @@ def make_bundle(model, family, feature_names, labels, config, description=None):
     embeddings), ``sample_rate``, ``chunk_seconds`` and the settings of that input."""
     versions = {"musicgenre": __version__, "scikit-learn": sklearn.__version__,
                 "numpy": np.__version__, "python": platform.python_version()}
-    if "keras" in sys.modules:
-        versions["keras"] = sys.modules["keras"].__version__
+    for package in NETWORK_PACKAGES:  # a network's bundle holds Keras objects, made under these
+        if package in sys.modules:
+            versions[package] = installed(package)
     return {
         "format": BUNDLE_FORMAT,
         "family": family,
@@ -162,8 +165,19 @@ def save_bundle(bundle, path):
     joblib.dump(bundle, path, compress=3)
 
 
+def installed(package):
+    """The version of ``package`` here (imported: a network's bundle has imported it already)."""
+    import importlib
+
+    try:
+        return importlib.import_module(package).__version__
+    except ImportError:
+        return None
+
+
 def load_bundle(path):
-    """Load a bundle; a bundle of another format or scikit-learn version is refused, not trusted."""
+    """Load a bundle; a bundle of another format, another scikit-learn version, or another major
+    version of Keras or TensorFlow than the installed ones is refused, not trusted."""
     try:
         bundle = joblib.load(path)
     except FileNotFoundError:
@@ -171,8 +185,14 @@ def load_bundle(path):
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise MusicgenreError(f"{path} is not a musicgenre bundle of format {BUNDLE_FORMAT}; retrain it")
     made_with = bundle["versions"]["scikit-learn"]
-    if made_with != sklearn.__version__:
+    if made_with != sklearn.__version__:  # scikit-learn's pickles are only promised within one version
         raise MusicgenreError(
             f"{path} was made with scikit-learn {made_with}, this is {sklearn.__version__}; "
             f"retrain it (dvc repro) or install scikit-learn=={made_with}")
+    for package in NETWORK_PACKAGES:
+        made_with, here = bundle["versions"].get(package), installed(package)
+        if made_with and (here or "none").split(".")[0] != made_with.split(".")[0]:
+            raise MusicgenreError(
+                f"{path} was made with {package} {made_with}, and this is {package} {here or '(not installed)'}, "
+                f"another major version; retrain it (dvc repro) or install {package}=={made_with}")
     return bundle

@@ -15,6 +15,8 @@ TINY_CNN = {"input": "data/inputs/mels", "architecture": "default", "filters": [
             "masks": {"time_masks": 1, "time_width": 4, "freq_masks": 1, "freq_width": 3},
             "epochs": 15, "patience": 15, "batch_size": 16, "learning_rate": 0.003, "threads": 1}
 #: keras.utils.get_file goes through urllib, which honours these: a refused connection, never the network
+pytestmark = pytest.mark.slow  # every test here builds or trains a Keras network, or runs a stage that does
+
 OFFLINE = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
            "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
 

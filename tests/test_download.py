@@ -63,6 +63,19 @@ def test_extracted_folder_imports(tmp_path, demo_set):
     assert import_local(demo_set, raw) == 40
 
 
+def test_genre_folders_linked_to_another_disk_import_like_plain_ones(tmp_path, demo_set):
+    """A copy whose genre folders are symbolic links (the audio on another disk) reads as a plain
+    folder; a link loop inside it is read once, not forever."""
+    copy = tmp_path / "gtzan"
+    (copy / "genres_original").mkdir(parents=True)
+    for genre in (demo_set / "audio").iterdir():
+        (copy / "genres_original" / genre.name).symlink_to(genre, target_is_directory=True)
+    (copy / "genres_original" / "loop").symlink_to(copy, target_is_directory=True)
+    raw = tmp_path / "raw"
+    assert import_local(copy, raw) == 40
+    assert build_manifest(raw).equals(build_manifest(demo_set))
+
+
 @pytest.mark.parametrize("entry", ["../evil.wav", "/etc/blues.00000.wav", "Data/../../blues.00001.wav"])
 def test_archive_entries_outside_the_target_are_refused(tmp_path, entry):
     path = tmp_path / "evil.zip"

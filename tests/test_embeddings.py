@@ -3,12 +3,15 @@
 import json
 
 import numpy as np
+import pytest
 
 from conftest import SR, run_python
 from musicgenre.audio import write_wav
 from musicgenre.embeddings import clip_embeddings
 from musicgenre.features import extract
 from test_deep import OFFLINE
+
+pytestmark = pytest.mark.slow  # musicnn's TensorFlow graph is built in each test
 
 
 def test_embeddings_follow_the_feature_chunk_grid(tmp_path, tone):

@@ -96,6 +96,18 @@ def test_labels_formats_artists_and_origins(collection, tmp_path):
     assert got == {path: (artist, "tags") for path, artist in truth.items() if path != first}
 
 
+def test_label_folders_linked_elsewhere_read_like_plain_ones(collection, tmp_path):
+    root, truth = collection
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    for label in LABELS:
+        (linked / label).symlink_to(root / label, target_is_directory=True)
+    shutil.copy(root / "metadata.csv", linked / "metadata.csv")
+    origins, artists = import_folder(linked, tmp_path / "raw")
+    assert sorted(set(map(label_of, origins))) == sorted(LABELS) and len(origins) == len(truth) + 1
+    assert (artists["artist_source"] == "metadata").sum() == 1
+
+
 def test_a_zip_with_a_wrapping_folder_reads_the_same(collection, tmp_path):
     root, truth = collection
     archive = tmp_path / "mine.zip"

@@ -1,12 +1,16 @@
+import importlib
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 
 from musicgenre.errors import MusicgenreError
 from musicgenre.cliprules import vote
 from musicgenre.evaluation import clip_labels, evaluate
 from musicgenre.models import build, load_bundle, make_bundle, save_bundle
-from musicgenre.representations import descriptor_columns
+from musicgenre.representations.features import descriptor_columns
 
 
 def separable(n=60, seed=0):
@@ -63,10 +67,35 @@ def test_bundle_round_trip_and_version_guard(tmp_path):
         load_bundle(tmp_path / "old.joblib")
     with pytest.raises(MusicgenreError, match="not found"):
         load_bundle(tmp_path / "missing.joblib")
+    bundle["versions"]["scikit-learn"] = loaded["versions"]["scikit-learn"]
+    for package in ("keras", "tensorflow"):  # a network's bundle: another major version is refused, naming both
+        installed = importlib.import_module(package).__version__
+        other = f"{int(installed.split('.')[0]) + 1}.0.0"
+        save_bundle({**bundle, "versions": {**bundle["versions"], package: other}}, tmp_path / "next.joblib")
+        with pytest.raises(MusicgenreError, match=f"made with {package} {re.escape(other)}, and this is {package} "
+                                                  f"{re.escape(installed)}, another major version"):
+            load_bundle(tmp_path / "next.joblib")
+        minor = f"{installed.split('.')[0]}.0.0"  # the same major version loads
+        save_bundle({**bundle, "versions": {**bundle["versions"], package: minor}}, tmp_path / "minor.joblib")
+        assert load_bundle(tmp_path / "minor.joblib")["family"] == "knn"
     bundle["format"] = 2  # before clip models: a bare scikit-learn pipeline
     save_bundle(bundle, tmp_path / "format2.joblib")
     with pytest.raises(MusicgenreError, match="not a musicgenre bundle of format 3; retrain it"):
         load_bundle(tmp_path / "format2.joblib")
+
+
+def test_the_private_apis_used_exist():
+    """Two private functions are called, each behind a pinned or tested version: if an upgrade drops
+    one, this names it and the way out, before any stage trips over it."""
+    import librosa.core.pitch
+    from sklearn.neighbors import KNeighborsClassifier
+
+    assert hasattr(KNeighborsClassifier(), "_validate_params"), (
+        f"scikit-learn {sklearn.__version__} has no BaseEstimator._validate_params, which musicgenre.models.build "
+        "calls to check a family's settings before training; pin scikit-learn below this version or port build()")
+    assert callable(getattr(librosa.core.pitch, "_parabolic_interpolation", None)), (
+        f"librosa {librosa.__version__} has no core.pitch._parabolic_interpolation, which "
+        "musicgenre.features.estimate_tuning calls; install librosa==0.11.0 (pyproject pins it) or port it")
 
 
 def test_clip_prediction_is_the_soft_vote_of_its_chunks():

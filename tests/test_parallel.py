@@ -67,6 +67,7 @@ def numbered_files(folder, values):
     return paths
 
 
+@pytest.mark.slow
 def test_dask_results_equal_the_local_ones_in_order(tmp_path, cluster):
     paths = numbered_files(tmp_path, range(15))
     local = list(map_clips(read_square, paths, 2, "features", "features.n_jobs"))
@@ -74,6 +75,7 @@ def test_dask_results_equal_the_local_ones_in_order(tmp_path, cluster):
     assert on_dask == local == [i * i for i in range(15)]
 
 
+@pytest.mark.slow
 def test_dask_worker_death_names_the_clip(tmp_path, cluster):
     paths = numbered_files(tmp_path, [1, 2, "die", 4])
     with pytest.raises(MusicgenreError) as caught:
@@ -85,6 +87,7 @@ def test_dask_worker_death_names_the_clip(tmp_path, cluster):
     assert "Nothing was written" in message and "compute.scheduler: local" in message
 
 
+@pytest.mark.slow  # Dask's client waits out its connection timeout
 def test_unreachable_scheduler_and_bad_address_are_clear(tmp_path):
     from musicgenre.parallel import scheduler_param
 
@@ -96,6 +99,7 @@ def test_unreachable_scheduler_and_bad_address_are_clear(tmp_path):
         scheduler_param({"compute": {"scheduler": "h:8786"}})
 
 
+@pytest.mark.slow
 def test_features_stage_on_a_dask_cluster_writes_the_local_table(tmp_path, demo_set, project_params, cluster):
     import shutil
 

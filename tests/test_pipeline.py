@@ -53,9 +53,12 @@ def rms(chunk, bands):
     return np.array([np.sqrt(np.mean(part ** 2)) for part in np.array_split(chunk, bands)])
 
 
+def loudness(y, parts, bands):
+    return [rms(y[part], bands) for part in parts]
+
+
 def clip_loudness(path, sample_rate, chunk_seconds, bands):
-    y, chunks = load_chunked(path, sample_rate, chunk_seconds)
-    return [rms(y[chunk], bands) for chunk in chunks]
+    return loudness(*load_chunked(path, sample_rate, chunk_seconds), bands)
 
 
 class Loudness(Representation):
@@ -81,8 +84,8 @@ class Loudness(Representation):
     def config(self, params):
         return {"bands": section(params, "loudness.bands")}
 
-    def chunk(self, config, chunk):
-        return rms(chunk, config["bands"])
+    def chunks(self, config, y, parts):
+        return loudness(y, parts, config["bands"])
 
 
 REPRESENTATION = Loudness()
@@ -168,15 +171,17 @@ def test_demo_then_incremental_reruns(repo):
     fusion = json.loads((root / "metrics" / "fusion.json").read_text())
     assert fusion["clip_rule"] == "fusion" and set(fusion["model"]["members"]) == {"early", "musicnn"}
 
-    # predict with the fusion bundle gives, from the audio alone, the clip probabilities evaluate gave
-    tested = pd.read_csv(root / "plots" / "confusion" / "fusion.csv").iloc[:3]
-    paths = [str(audio_path(root / "data" / "raw", file)) for file in tested["file"]]
-    said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", "fusion", "--format", "json",
-                           "--top-k", "10", *paths], root, env).stdout)
-    for (_, row), result in zip(tested.iterrows(), said["results"], strict=True):
-        predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
-        gaps = [abs(predicted[genre] - row[f"p_{genre}"]) for genre in predicted]
-        assert max(gaps) < 1e-3 and result["predictions"][0]["genre"] == row["predicted"]  # predict rounds to 4 places
+    # predict gives, from the audio alone, the clip probabilities evaluate gave, for every family
+    for family in FAMILIES:
+        tested = pd.read_csv(root / "plots" / "confusion" / f"{family}.csv").iloc[:3]
+        paths = [str(audio_path(root / "data" / "raw", file)) for file in tested["file"]]
+        said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
+                               "--top-k", "10", *paths], root, env).stdout)
+        for (_, row), result in zip(tested.iterrows(), said["results"], strict=True):
+            predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
+            assert result["chunks"] == 2  # 6.5 s clips: two chunks and a remainder
+            gaps = [abs(predicted[genre] - row[f"p_{genre}"]) for genre in predicted]
+            assert max(gaps) <= 5.1e-5, (family, row["file"], gaps)  # predict rounds to 4 places, evaluate to 6
 
     clip = next((root / "data" / "raw" / "audio" / "metal").glob("*.wav"))
     for family in ("musicnn", "cnn", "mlp"):  # every kind of input classifies a file from audio alone
@@ -214,6 +219,17 @@ def test_demo_then_incremental_reruns(repo):
     assert stages_run(changed.stdout) == {"train@cnn", "evaluate@cnn", "compare"}
 
     assert stages_run(run([sys.executable, "-m", "dvc", "repro"], root, env).stdout) == set()
+
+    # editing a module flags every stage that imports it (tests/test_stage_deps.py keeps dvc.yaml true)
+    trains, evaluates = {f"train@{f}" for f in FAMILIES}, {f"evaluate@{f}" for f in FAMILIES}
+    for module, flagged in (("stats.py", evaluates | {"leakage", "compare"} | trains), ("evaluation.py", trains),
+                            ("plots.py", evaluates), ("faults.py", {"split", "clean", "leakage"})):
+        path = root / "musicgenre" / module
+        original = path.read_text()
+        path.write_text(original + "\n# edited\n")
+        changed = set(json.loads(run([sys.executable, "-m", "dvc", "status", "--json"], root, env).stdout))
+        path.write_text(original)
+        assert flagged <= changed, (module, flagged - changed)
 
     # each representation has its own module: editing the mels' one leaves the other inputs' stages alone
     module = root / "musicgenre" / "representations" / "mels.py"

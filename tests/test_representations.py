@@ -1,4 +1,6 @@
-"""Representations: one home per kind of input, and predict's per-chunk path equal to the stages' per-clip one."""
+"""Representations: one home per kind of input, and predict's rows equal to the stages' rows."""
+
+import contextlib
 
 import numpy as np
 import pytest
@@ -7,6 +9,7 @@ import soundfile as sf
 from conftest import PROJECT, SR
 from musicgenre.errors import MusicgenreError
 from musicgenre.models import INPUTS, family_input
+from musicgenre.predict import model_input
 from musicgenre.representations import COMPUTED, REPRESENTATIONS, TABLES, named
 
 PARAMS = {"features": {"sample_rate": SR, "chunk_seconds": 3.0},
@@ -41,34 +44,64 @@ def test_params_are_checked_before_any_work():
     assert "mfcc2_mean" not in REPRESENTATIONS["features"].columns(PARAMS)
 
 
-def _chunks(tone):
-    return [tone[k * 3 * SR:(k + 1) * 3 * SR] for k in range(2)]
+def stage_rows(name, path):
+    """The model input that ``represent@<name>`` stored for the clip at ``path`` (as train and evaluate read it)."""
+    representation = named(name)
+    if name == "inputs":
+        return np.hstack([stage_rows(part.name, path) for part in representation.parts])
+    result = representation.per_clip(PARAMS)(path)
+    if name == "features":
+        return np.array([[row[c] for c in representation.columns(PARAMS)] for row in result[1]])
+    if name == "mels":
+        return np.asarray(result[0], dtype=np.float32)  # stored as float16, read as float32
+    return result
 
 
-def test_mels_per_chunk_equal_the_stage_per_clip(tmp_path, tone):
-    path = tmp_path / "tone.wav"
+def bundle_for(name):
+    """What a bundle trained on ``name`` holds about its input (without a model)."""
+    representation = named(name)
+    config = {"input": name, **PARAMS["features"]}
+    if name == "mels":
+        config.update(representation.settings(PARAMS))
+    if name in ("embeddings", "inputs"):
+        config.update(PARAMS["embeddings"])
+    if name == "inputs":
+        config["columns_by_input"] = {"embeddings": [f"e{k:03d}" for k in range(753)],
+                                      "features": named("features").columns(PARAMS)}
+    columns = config.get("columns_by_input", {}).get("features") or named("features").columns(PARAMS)
+    return {"config": config, "feature_names": columns if name == "features" else []}
+
+
+@pytest.mark.parametrize("name", ["features", "mels", pytest.param("embeddings", marks=pytest.mark.slow),
+                                  pytest.param("inputs", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("seconds, rate", [(7.0, SR), (1.5, SR), (4.0, 44100)])  # a remainder; under one chunk; resampled
+def test_predict_builds_the_rows_the_stage_computed(tmp_path, tone, name, seconds, rate):
+    """Every column, every chunk, bit for bit: predict computes a file's rows by the stage's own function."""
+    import librosa
+
+    path = tmp_path / "clip.wav"
+    y = tone[:int(seconds * SR)]
+    sf.write(path, librosa.resample(y, orig_sr=SR, target_sr=rate) if rate != SR else y, rate, subtype="FLOAT")
+    with pytest.warns(UserWarning, match="zero-padded") if seconds < 3 else contextlib.nullcontext():
+        staged = stage_rows(name, path)
+    predicted, padded = model_input(bundle_for(name), path)
+    assert padded == (seconds < 3) and len(predicted) == max(1, int(seconds // 3))
+    np.testing.assert_array_equal(np.asarray(predicted, dtype=np.float64), np.asarray(staged, dtype=np.float64))
+
+
+def test_a_long_file_is_separated_in_segments_by_the_stage_and_predict_alike(tmp_path, tone, monkeypatch):
+    """Past SEPARATION_CHUNKS chunks the harmonic/percussive separation runs per segment (bounded
+    memory), in the stage and in predict alike; shorter clips are separated whole."""
+    from musicgenre import features
+
+    path = tmp_path / "clip.wav"
     sf.write(path, tone, SR, subtype="FLOAT")
-    mels = named("mels")
-    stage_chunks, picture = mels.per_clip(PARAMS)(path)
-    assert picture.startswith(b"\x89PNG")
-    config = {**mels.settings(PARAMS)}
-    predicted = mels.batch(config, [mels.chunk(config, c) for c in _chunks(tone)], [])
-    assert predicted.shape == stage_chunks.shape == (2, 64, 3 * SR // 256 + 1)
-    np.testing.assert_array_equal(predicted.astype(np.float16), stage_chunks)
-
-
-def test_descriptors_per_chunk_match_the_stage_per_clip(tmp_path, tone):
-    """Predict separates each chunk on its own; the stage separates the whole clip and cuts it. So
-    the descriptors of the separated parts (harmony, perceptr) differ a little at the chunk edges,
-    and every other descriptor is the same number."""
-    path = tmp_path / "tone.wav"
-    sf.write(path, tone, SR, subtype="FLOAT")
-    descriptors = named("features")
-    columns = descriptors.columns(PARAMS)
-    _, rows = descriptors.per_clip(PARAMS)(path)
-    staged = np.array([[row[c] for c in columns] for row in rows])
-    config = {"sample_rate": SR, "chunk_seconds": 3.0}
-    predicted = descriptors.batch(config, [descriptors.chunk(config, c) for c in _chunks(tone)], columns)
-    assert predicted.shape == staged.shape == (2, 56)
-    unseparated = [k for k, c in enumerate(columns) if not c.startswith(("harmony", "perceptr"))]
-    np.testing.assert_allclose(predicted[:, unseparated], staged[:, unseparated], rtol=1e-5, atol=1e-6)
+    whole = stage_rows("features", path)
+    monkeypatch.setattr(features, "SEPARATION_CHUNKS", 1)
+    segmented = stage_rows("features", path)
+    predicted, _ = model_input(bundle_for("features"), path)
+    np.testing.assert_array_equal(predicted, segmented)
+    separated = [k for k, c in enumerate(named("features").columns(PARAMS)) if c.startswith(("harmony", "perceptr"))]
+    others = [k for k in range(whole.shape[1]) if k not in separated]
+    np.testing.assert_array_equal(segmented[:, others], whole[:, others])
+    assert not np.array_equal(segmented[:, separated], whole[:, separated])

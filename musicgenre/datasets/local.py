@@ -9,6 +9,7 @@ not matter. WAV bytes are copied unchanged (their md5 stays comparable with publ
 
 import contextlib
 import io
+import os
 import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -37,7 +38,7 @@ def members(source, open_archives, wanted):
     that would land outside the target folder, and links, are refused. ``wanted`` names what
     ``dataset.local_path`` should be (see :func:`existing_source`)."""
     if source.is_dir():
-        return {p.relative_to(source).as_posix(): p.read_bytes for p in sorted(source.rglob("*")) if p.is_file()}
+        return {p.relative_to(source).as_posix(): p.read_bytes for p in files_below(source)}
     if zipfile.is_zipfile(source):
         archive = open_archives.enter_context(zipfile.ZipFile(source))
         names = [info.filename for info in archive.infolist() if not info.is_dir()]
@@ -53,6 +54,21 @@ def members(source, open_archives, wanted):
         return {i.name: (lambda i=i: archive.extractfile(i).read()) for i in infos if i.isfile()}
     raise MusicgenreError(f"{source} is neither a folder, a zip nor a tar archive; point dataset.local_path at "
                           f"{wanted[0]}")
+
+
+def files_below(folder):
+    """Every file below ``folder``, in path order, following symbolic links: genre folders that
+    link to another disk are read like plain ones. A folder reached twice (a link loop, or two
+    links to one place) is read once."""
+    found, seen = [], set()
+    for here, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        found += [Path(here) / name for name in names if (Path(here) / name).is_file()]
+    return sorted(found)
 
 
 GTZAN_COPY = ("your GTZAN copy (the Kaggle zip or folder, or the Marsyas genres.tar.gz or genres/ folder)",

@@ -28,9 +28,8 @@ import pkgutil
 from ..errors import MusicgenreError
 from .base import Representation, labelled_chunks
 from .combined import Combined
-from .features import descriptor_columns
 
-__all__ = ["COMPUTED", "REPRESENTATIONS", "TABLES", "Representation", "descriptor_columns", "labelled_chunks", "named"]
+__all__ = ["COMPUTED", "REPRESENTATIONS", "TABLES", "Representation", "labelled_chunks", "named"]
 
 
 def _discovered():

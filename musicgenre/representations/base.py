@@ -46,13 +46,15 @@ class Representation:
         """What the metrics record about this input."""
         return {}
 
-    def chunk(self, config, chunk):
-        """One chunk of a file (mono, at ``config["sample_rate"]``) turned into this input."""
+    def chunks(self, config, y, parts):
+        """This input for every chunk of one decoded file (``y`` mono at ``config["sample_rate"]``,
+        cut at ``parts`` by :func:`musicgenre.audio.cut_chunks`), for ``predict``. It must call the
+        same function the stage's per-clip work calls, so that a file's rows equal the stage's."""
         raise NotImplementedError
 
     def batch(self, config, values, columns):
-        """The per-chunk results of :meth:`chunk` as one model input."""
-        return np.stack(values)
+        """What :meth:`chunks` returned, as one model input (a row per chunk)."""
+        return np.asarray(values)
 
     def table(self, split):
         """The output's chunk rows joined to ``split`` (``file, chunk, genre, artist, set, fold``)."""

@@ -42,9 +42,9 @@ class Combined(Representation):
             described.update(part.description(params))
         return described
 
-    def chunk(self, config, chunk):
-        return tuple(part.chunk(config, chunk) for part in self.parts)
+    def chunks(self, config, y, parts):
+        return [part.chunks(config, y, parts) for part in self.parts]  # one result per part
 
     def batch(self, config, values, columns):
-        return np.hstack([part.batch(config, [value[k] for value in values], config["columns_by_input"][part.name])
-                          for k, part in enumerate(self.parts)])
+        return np.hstack([part.batch(config, value, config["columns_by_input"][part.name])
+                          for part, value in zip(self.parts, values, strict=True)])

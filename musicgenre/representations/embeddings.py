@@ -69,15 +69,11 @@ class Embeddings(Representation):
         info = read_json(EMBEDDINGS_INFO)
         return {"embedding": f"{info['model']} {info['layer']} ({info['package']})"}
 
-    def chunk(self, config, chunk):
-        from ..embeddings import frames, musicnn_input
+    def chunks(self, config, y, parts):
+        from ..embeddings import embed_chunks
 
-        return musicnn_input(chunk, config["sample_rate"], frames(config["chunk_seconds"]))  # embedded in batch
-
-    def batch(self, config, values, columns):
-        from ..embeddings import embedder
-
-        return embedder(config["model"], config["layer"], config["chunk_seconds"])(np.stack(values))
+        return embed_chunks([y[p] for p in parts], config["sample_rate"], config["chunk_seconds"], config["model"],
+                            config["layer"])  # the stage's clip_embeddings() calls it too
 
 
 REPRESENTATION = Embeddings()

@@ -38,11 +38,10 @@ class Descriptors(Representation):
     def columns(self, params):
         return descriptor_columns(section(params, "train.drop_features"))
 
-    def chunk(self, config, chunk):
-        from ..features import describe, separate
+    def chunks(self, config, y, parts):
+        from ..features import describe_clip
 
-        harmonic, percussive = separate(chunk)  # librosa.effects.hpss, bit for bit
-        return describe(chunk, config["sample_rate"], harmonic, percussive)
+        return describe_clip(y, parts, config["sample_rate"], clip=False)[1]  # the stage's extract() calls it too
 
     def batch(self, config, values, columns):
         return pd.DataFrame(values)[columns].to_numpy()

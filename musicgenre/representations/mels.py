@@ -61,11 +61,11 @@ class Mels(Representation):
     def config(self, params):
         return read_json(MELS_CONFIG)  # the recipe the stage used, so predict makes the same pictures
 
-    def chunk(self, config, chunk):
-        from ..mels import log_mel
+    def chunks(self, config, y, parts):
+        from ..mels import chunk_mels
 
-        return log_mel(chunk, config["sample_rate"], config["n_mels"], config["n_fft"], config["hop_length"],
-                       config["fmax"])
+        return chunk_mels(y, parts, config["sample_rate"], config["n_mels"], config["n_fft"], config["hop_length"],
+                          config["fmax"])  # the stage's clip_mels() calls it too
 
 
 def _mels_and_picture(path, settings):
