@@ -27,18 +27,20 @@ DEFAULT_STATS = ["mean", "std", "max"]
 
 
 def clip_rule(name, settings):
-    """``(rule, stats)`` from ``<name>.clip_rule`` (default ``vote``) and ``<name>.pool_stats``
-    (default mean, std, max), popped from ``settings``: the dict an estimator is then built from,
-    which must not see them. ``stats`` is given for either rule, since both are reported."""
-    rule = settings.pop("clip_rule", "vote")
-    stats = settings.pop("pool_stats", DEFAULT_STATS)
+    """``(rule, stats, rest)``: ``<name>.clip_rule`` (default ``vote``) and ``<name>.pool_stats``
+    (default mean, std, max) from ``settings``, checked, and a copy of ``settings`` without them
+    (what an estimator is built from). ``settings`` itself is left as it was. ``stats`` is given
+    for either rule, since both are reported."""
+    rest = dict(settings)
+    rule = rest.pop("clip_rule", "vote")
+    stats = rest.pop("pool_stats", DEFAULT_STATS)
     if rule not in CLIP_RULES:
         raise MusicgenreError(f"params.yaml: {name}.clip_rule is {rule!r}; expected one of: {', '.join(CLIP_RULES)}")
     if not isinstance(stats, list | tuple) or not stats or len(set(stats)) != len(stats) \
             or not set(stats) <= set(STATISTICS):
         raise MusicgenreError(f"params.yaml: {name}.pool_stats is {stats!r}; give a list of distinct statistics "
                               f"from: {', '.join(STATISTICS)}")
-    return rule, list(stats)
+    return rule, list(stats), rest
 
 
 def clip_model(rule, estimator, stats):

@@ -47,7 +47,7 @@ def members_from(settings, scaler, seed, columns_by_input):
         key = f"models.fusion.members.{name}"
         member = dict(member or {})
         inputs = member_inputs(key, member)
-        rule, stats = clip_rule(key, member)
+        rule, stats, member = clip_rule(key, member)
         kind = member.pop("classifier", None)
         indices = [i for source in inputs for i in offsets[source]]
         built.append((name, indices, clip_model(rule, build(kind, member, scaler, seed, key), stats)))

@@ -41,7 +41,7 @@ def family_models(family, settings, scaler, seed, representation, params):
                                   "known: input, members, meta_C, search")
         members = members_from(settings, scaler, seed, representation.columns_by_input(params))
         return {"fusion": FusionModel(members, settings.get("meta_C", 1.0), seed)}
-    rule, stats = clip_rule(f"models.{family}", settings)
+    rule, stats, settings = clip_rule(f"models.{family}", settings)
     estimator = build(family, settings, scaler, seed)
     return {name: clip_model(name, estimator, stats) for name in (rule, *(r for r in CLIP_RULES if r != rule))}
 

@@ -25,9 +25,9 @@ def main():
     if not is_gtzan(section(params, "dataset.source")):
         protocols.remove("fault_filtered")  # the published split exists for GTZAN only
     descriptors = REPRESENTATIONS["features"]
-    settings = dict(section(params, f"models.{family}"))
-    clip_rule(f"models.{family}", settings)  # checked, then left out: the random protocol splits a clip's chunks, so
-    # every protocol uses the chunks' vote, which all of them can
+    # the clip rule is checked, then left out: the random protocol splits a clip's chunks, so every
+    # protocol uses the chunks' vote, which all of them can
+    settings = clip_rule(f"models.{family}", section(params, f"models.{family}"))[2]
     settings.pop("search", None)  # one set of settings everywhere (the family's own), so differences are the leak
     model = (family, settings, section(params, "train.scaler"), descriptors.columns(params))
     chunks = descriptors.read()

@@ -53,8 +53,9 @@ def test_the_vote_is_the_mean_of_chunk_probabilities():
 
 def test_the_rule_is_read_from_params_and_checked():
     settings = {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "max"]}
-    assert clip_rule("models.knn", settings) == ("pool", ["mean", "max"]) and settings == {"n_neighbors": 3}
-    assert clip_rule("models.knn", {}) == ("vote", ["mean", "std", "max"])
+    assert clip_rule("models.knn", settings) == ("pool", ["mean", "max"], {"n_neighbors": 3})
+    assert settings == {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "max"]}  # left as it was
+    assert clip_rule("models.knn", {}) == ("vote", ["mean", "std", "max"], {})
     with pytest.raises(MusicgenreError, match="models.knn.clip_rule is 'average'; expected one of: vote, pool"):
         clip_rule("models.knn", {"clip_rule": "average"})
     with pytest.raises(MusicgenreError, match="models.rf.pool_stats is .*'median'.*mean, std, max, min"):

@@ -6,7 +6,8 @@ A representation says everything the pipeline needs to know about one kind of in
 * **per clip**: the function its DVC stage maps over the clips (:meth:`Representation.per_clip`),
   with its params checked, and how the results are saved (:meth:`~Representation.write`);
 * **its DVC output** (``output``), which is also ``models.<family>.input``, the family's dependency;
-* **per chunk**: what ``predict`` computes from one chunk of a file (:meth:`~Representation.chunk`)
+* **per file in predict**: the chunks of one decoded file as this input, by the same function the
+  stage's per-clip work calls, so a file's rows equal the stage's (:meth:`~Representation.chunks`),
   and how those become one batch for a model (:meth:`~Representation.batch`);
 * **its table**: the output's chunk rows joined to the split, the columns a model reads, and the
   model input of some rows (:meth:`~Representation.inputs`);
