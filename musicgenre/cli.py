@@ -104,7 +104,7 @@ def leakage_table(path=LEAKAGE_METRICS):
 
 
 def _summary(_args):
-    families = set(load_params().get("models") or {}) if Path("params.yaml").exists() else None
+    families = set(load_params()["models"]) if Path("params.yaml").exists() else None
     print("\n" + summary(families=families))
     if LEAKAGE_METRICS.exists():
         print("\n" + leakage_table())

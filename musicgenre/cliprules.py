@@ -18,29 +18,17 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from .errors import MusicgenreError
-
-#: name → reduction over a clip's chunks (axis 0); the standard deviation is the population one (ddof 0)
+#: name → reduction over a clip's chunks (axis 0); the standard deviation is the population one (ddof
+#: 0). The names params.yaml may give are :data:`musicgenre.schema.POOL_STATISTICS`.
 STATISTICS = {"mean": np.mean, "std": np.std, "max": np.max, "min": np.min}
-CLIP_RULES = ("vote", "pool")
-DEFAULT_STATS = ["mean", "std", "max"]
 
 
-def clip_rule(name, settings):
-    """``(rule, stats, rest)``: ``<name>.clip_rule`` (default ``vote``) and ``<name>.pool_stats``
-    (default mean, std, max) from ``settings``, checked, and a copy of ``settings`` without them
-    (what an estimator is built from). ``settings`` itself is left as it was. ``stats`` is given
-    for either rule, since both are reported."""
+def clip_rule(settings):
+    """``(rule, stats, rest)``: ``clip_rule`` and ``pool_stats`` of a family's (or a fusion
+    member's) settings, as the schema checked them, and a copy of ``settings`` without them (what an
+    estimator is built from). ``stats`` is given for either rule, since both are reported."""
     rest = dict(settings)
-    rule = rest.pop("clip_rule", "vote")
-    stats = rest.pop("pool_stats", DEFAULT_STATS)
-    if rule not in CLIP_RULES:
-        raise MusicgenreError(f"params.yaml: {name}.clip_rule is {rule!r}; expected one of: {', '.join(CLIP_RULES)}")
-    if not isinstance(stats, list | tuple) or not stats or len(set(stats)) != len(stats) \
-            or not set(stats) <= set(STATISTICS):
-        raise MusicgenreError(f"params.yaml: {name}.pool_stats is {stats!r}; give a list of distinct statistics "
-                              f"from: {', '.join(STATISTICS)}")
-    return rule, list(stats), rest
+    return rest.pop("clip_rule"), list(rest.pop("pool_stats")), rest
 
 
 def clip_model(rule, estimator, stats):
@@ -97,7 +85,7 @@ class VoteModel(BaseEstimator, VoteByChunk):
 class PoolModel(BaseEstimator):
     """A classifier of pooled clip vectors: ``stats`` of each column over a clip's chunks."""
 
-    def __init__(self, estimator, stats=tuple(DEFAULT_STATS)):
+    def __init__(self, estimator, stats):
         self.estimator, self.stats = estimator, stats
 
     @property

@@ -11,14 +11,13 @@ import numpy as np
 
 from .cliprules import VoteByChunk
 from .errors import MusicgenreError
-from .params import choice, number
+from .params import choice
 from .runtime import tensorflow
 
 tensorflow()  # before Keras: sets up the shared TensorFlow (see runtime)
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
-ARCHITECTURES = ("default", "baseline")
 #: keras.applications backbones offered for transfer learning, with the module of their preprocess_input.
 BACKBONES = {"MobileNetV2": "mobilenet_v2", "EfficientNetB0": "efficientnet",
              "InceptionResNetV2": "inception_resnet_v2", "ResNet50": "resnet50"}
@@ -54,7 +53,7 @@ class SpecAugment(keras.layers.Layer):
     """SpecAugment-style masking while training: zeroes random time and frequency bands
     (zero is the band mean after standardisation). Identity at inference."""
 
-    def __init__(self, time_masks=2, time_width=16, freq_masks=2, freq_width=12, seed=None, **kwargs):
+    def __init__(self, time_masks, time_width, freq_masks, freq_width, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.time_masks, self.time_width = time_masks, time_width
         self.freq_masks, self.freq_width = freq_masks, freq_width
@@ -106,8 +105,7 @@ def build_cnn(settings, input_shape, n_classes, seed):
     """The CNN from scratch. ``architecture: baseline`` is the original study's three conv/pool
     blocks, flatten and dense head; ``default`` adds batch norm, SpecAugment masking, global
     average pooling (far fewer weights than flatten) and dropout."""
-    architecture = choice(settings.get("architecture", "default"), "models.cnn.architecture", ARCHITECTURES)
-    dropout = number(settings.get("dropout", 0.3), "models.cnn.dropout", 0.0, 0.9)
+    architecture, dropout = settings["architecture"], settings["dropout"]
     inputs = keras.Input(input_shape + (1,))
     if architecture == "baseline":
         x = inputs
@@ -117,12 +115,9 @@ def build_cnn(settings, input_shape, n_classes, seed):
         x = layers.Flatten()(x)
         x = layers.Dense(64, activation="relu")(x)
     else:
-        masks = settings.get("masks", {}) or {}
-        x = SpecAugment(seed=seed, **{k: number(v, f"models.cnn.masks.{k}", 0, 512, integer=True)
-                                       for k, v in masks.items()})(inputs)
-        for filters in settings.get("filters", [16, 32, 64, 128]):
-            x = layers.Conv2D(number(filters, "models.cnn.filters", 1, 1024, integer=True), 3,
-                              padding="same", use_bias=False)(x)
+        x = SpecAugment(seed=seed, **settings["masks"])(inputs)
+        for filters in settings["filters"]:
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
             # momentum 0.9, not Keras' 0.99: a small training set has few steps per epoch, and
             # slow moving averages would leave the inference statistics near their initial values
             x = layers.BatchNormalization(momentum=0.9)(x)
@@ -136,7 +131,7 @@ def build_cnn(settings, input_shape, n_classes, seed):
 
 def weights_source(weights):
     """``imagenet``, ``None`` (params ``none``) or an existing weights file; anything else is an error."""
-    if weights in (None, "none", False):
+    if weights == "none":
         return None
     if weights == "imagenet":
         return "imagenet"
@@ -154,10 +149,12 @@ def build_transfer(settings, input_shape, n_classes, seed):
     """An ImageNet backbone from ``keras.applications`` (no top, average pooling) under a dropout +
     softmax head. Returns ``(network, backbone)``. ImageNet weights that cannot be downloaded stop
     with a message; nothing silently falls back to random weights."""
-    name = choice(settings.get("backbone"), "models.transfer.backbone", tuple(BACKBONES))
-    size = number(settings.get("image_size", 128), "models.transfer.image_size",
-                  MIN_IMAGE_SIZE.get(name, 32), 600, integer=True)
-    weights = weights_source(settings.get("weights"))
+    name = choice(settings["backbone"], "models.transfer.backbone", tuple(BACKBONES))
+    size = settings["image_size"]
+    if size < MIN_IMAGE_SIZE.get(name, 32):
+        raise MusicgenreError(f"params.yaml: models.transfer.image_size is {size}; {name} needs "
+                              f"{MIN_IMAGE_SIZE[name]} or more")
+    weights = weights_source(settings["weights"])
     try:
         backbone = getattr(keras.applications, name)(include_top=False, weights=weights, pooling="avg",
                                                      input_shape=(size, size, 3))
@@ -180,7 +177,7 @@ def build_transfer(settings, input_shape, n_classes, seed):
     x = ToImage(name)(x)
     # a pretrained backbone keeps its batch-norm statistics, even when its layers are unfrozen later
     x = backbone(x, training=False) if weights else backbone(x)
-    x = layers.Dropout(number(settings.get("dropout", 0.3), "models.transfer.dropout", 0.0, 0.9), seed=seed)(x)
+    x = layers.Dropout(settings["dropout"], seed=seed)(x)
     outputs = layers.Dense(n_classes, activation="softmax")(x)
     return keras.Model(inputs, outputs, name=f"transfer_{name}"), backbone
 
@@ -225,30 +222,25 @@ def train_network(family, settings, data, seed, live):
     x_train, y_train = data[0], data[1]
     n_classes = int(y_train.max()) + 1
     input_shape = tuple(x_train.shape[1:3])
-    batch_size = number(settings.get("batch_size", 32), f"models.{family}.batch_size", 1, 4096, integer=True)
-    patience = number(settings.get("patience", 5), f"models.{family}.patience", 1, integer=True)
-    rate = number(settings.get("learning_rate", 1e-3), f"models.{family}.learning_rate", 1e-7, 1.0)
+    batch_size, patience, rate = settings["batch_size"], settings["patience"], settings["learning_rate"]
     if family == "cnn":
         network = build_cnn(settings, input_shape, n_classes, seed)
-        epochs = fit(network, data, number(settings.get("epochs", 30), "models.cnn.epochs", 1, integer=True),
-                     batch_size, rate, patience, live)
+        epochs = fit(network, data, settings["epochs"], batch_size, rate, patience, live)
         return network, {"architecture": network.name, "parameters": int(network.count_params()), "epochs": epochs}
     network, backbone = build_transfer(settings, input_shape, n_classes, seed)
-    frozen = number(settings.get("frozen_epochs", 5), "models.transfer.frozen_epochs", 0, integer=True)
-    tuned = number(settings.get("fine_tune_epochs", 5), "models.transfer.fine_tune_epochs", 0, integer=True)
-    weights = weights_source(settings.get("weights"))
+    frozen, tuned = settings["frozen_epochs"], settings["fine_tune_epochs"]
+    weights = weights_source(settings["weights"])
     if weights is None:
         epochs = fit(network, data, frozen + tuned, batch_size, rate, patience, live)
     else:
         backbone.trainable = False
         epochs = fit(network, data, frozen, batch_size, rate, patience, live)
-        top = number(settings.get("fine_tune_layers", 20), "models.transfer.fine_tune_layers", 0, integer=True)
+        top = settings["fine_tune_layers"]
         backbone.trainable = True
         for layer in backbone.layers[:len(backbone.layers) - top]:
             layer.trainable = False
-        epochs = fit(network, data, tuned, batch_size,
-                     number(settings.get("fine_tune_learning_rate", 1e-4), "models.transfer.fine_tune_learning_rate",
-                            1e-8, 1.0), patience, live, initial_epoch=epochs)
+        epochs = fit(network, data, tuned, batch_size, settings["fine_tune_learning_rate"], patience, live,
+                     initial_epoch=epochs)
     described = "none (random initialisation: not transfer learning)" if weights is None else (
         "imagenet" if weights == "imagenet" else f"file {weights}")
     return network, {"backbone": backbone.name, "weights": described, "parameters": int(network.count_params()),

@@ -19,9 +19,7 @@ import numpy as np
 
 from .audio import load_chunked
 from .errors import MusicgenreError
-from .params import choice
 
-MODELS = ("MSD_musicnn", "MTT_musicnn")
 #: Outputs of the musicnn graph (``musicnn.models.build_musicnn``) and their position in its return tuple.
 LAYERS = {"taggram": 0, "mean_pool": 6, "max_pool": 7, "penultimate": 8}
 SAMPLE_RATE, N_FFT, HOP, N_MELS = 16000, 512, 256, 96
@@ -61,8 +59,6 @@ class Embedder:
     """The musicnn graph, built and restored once, mapping input patches to one layer's activations."""
 
     def __init__(self, model, layer, n_frames, threads=1):
-        choice(model, "embeddings.model", MODELS)
-        choice(layer, "embeddings.layer", tuple(LAYERS))
         from .runtime import legacy_keras_ready
 
         musicnn, _ = package()

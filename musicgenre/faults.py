@@ -17,13 +17,10 @@ import pandas as pd
 
 from .datasets import is_gtzan
 from .errors import MusicgenreError
-from .params import choice
 
 FAULT_COLUMNS = ["file", "fault", "group", "correct_genre", "note"]
 DUPLICATE_KINDS = ("exact_duplicate", "recording_duplicate")
 FAULT_KINDS = DUPLICATE_KINDS + ("version", "mislabel", "distortion", "unreadable")
-MISLABEL_POLICIES = ("relabel", "drop", "keep")
-DISTORTION_POLICIES = ("keep", "drop")
 CLEAN_COLUMNS = ["file", "genre", "artist", "original_genre", "status"]
 #: Statuses of rows that later stages use.
 USABLE = ("kept", "relabelled")
@@ -101,8 +98,6 @@ def clean(manifest, faults, artists, mislabel_policy, distortion_policy):
     follow ``distortion_policy``. ``artists`` maps file to artist; a file with no known artist
     becomes its own group (``unknown:<file>``), so artist-aware splits never merge strangers.
     """
-    choice(mislabel_policy, "clean.mislabel_policy", MISLABEL_POLICIES)
-    choice(distortion_policy, "clean.distortion_policy", DISTORTION_POLICIES)
     rows = manifest[["file", "genre", "readable"]].copy()
     rows["original_genre"] = rows["genre"]
     rows["artist"] = [artists.get(f) or f"unknown:{f}" for f in rows["file"]]

@@ -24,7 +24,6 @@ from sklearn.linear_model import LogisticRegression
 from .cliprules import clip_model, clip_rule, first_per_file
 from .errors import MusicgenreError
 from .models import build
-from .params import number
 from .representations import TABLES
 
 
@@ -34,30 +33,24 @@ def members_from(settings, scaler, seed, columns_by_input):
     ``columns_by_input`` maps each input the members read to its columns, in the order they are
     concatenated in the fusion's input; a member takes the columns of its own inputs.
     """
-    members = settings.get("members")
-    if not isinstance(members, dict) or not members:
-        raise MusicgenreError("params.yaml: models.fusion.members must map member names to their settings "
-                              "(inputs, classifier, clip_rule, ...); see params.yaml")
     offsets, start = {}, 0
     for name, columns in columns_by_input.items():
         offsets[name] = range(start, start + len(columns))
         start += len(columns)
     built = []
-    for name, member in members.items():
+    for name, member in settings["members"].items():
         key = f"models.fusion.members.{name}"
-        member = dict(member or {})
-        inputs = member_inputs(key, member)
-        rule, stats, member = clip_rule(key, member)
-        kind = member.pop("classifier", None)
+        rule, stats, member = clip_rule(member)
+        inputs, kind = member_inputs(key, member.pop("inputs")), member.pop("classifier")
         indices = [i for source in inputs for i in offsets[source]]
         built.append((name, indices, clip_model(rule, build(kind, member, scaler, seed, key), stats)))
     return built
 
 
-def member_inputs(key, member):
-    """A member's ``inputs``: a non-empty list of table inputs (popped from ``member``)."""
-    inputs = member.pop("inputs", None)
-    if not isinstance(inputs, list) or not inputs or not set(inputs) <= set(TABLES):
+def member_inputs(key, inputs):
+    """A member's ``inputs``, checked against the table inputs that exist (the representations
+    found at run time, so the schema cannot list them)."""
+    if not set(inputs) <= set(TABLES):
         raise MusicgenreError(f"params.yaml: {key}.inputs is {inputs!r}; give a list of inputs from: "
                               f"{', '.join(TABLES)}")
     return inputs
@@ -69,13 +62,12 @@ class FusionModel(BaseEstimator):
 
     rule = "fusion"  # each member has its own clip rule; the fusion's clip is the meta-learner's
 
-    def __init__(self, members, meta_C=1.0, seed=0):
+    def __init__(self, members, meta_C, seed):
         self.members, self.meta_C, self.seed = members, meta_C, seed
 
     def fit(self, X, y, files, folds=None):
         X, y, files = np.asarray(X), np.asarray(y), np.asarray(files)
         self.classes_ = np.unique(y)
-        number(self.meta_C, "models.fusion.meta_C", 1e-6, 1e6)
         self.meta_, self.meta_clips_ = None, []
         if len(self.members) > 1:
             out_of_fold = self._out_of_fold(X, y, files, folds)

@@ -26,8 +26,9 @@ from sklearn.svm import SVC
 
 from . import __version__
 from .errors import MusicgenreError
-from .params import choice, number
+from .params import choice
 from .representations import REPRESENTATIONS
+from .schema import EMBEDDING_CLASSIFIERS
 
 FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": MLPClassifier}
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
@@ -37,7 +38,6 @@ INPUTS = {"knn": "features", "rf": "features", "mlp": "features",
           "musicnn": "embeddings", "cnn": "mels", "transfer": "mels", "fusion": "inputs"}
 #: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
 DEEP = ("cnn", "transfer")
-EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 BUNDLE_FORMAT = 3  # 3: the model is a clip model (musicgenre.cliprules), with clip_proba
 #: Packages whose major version a network's bundle records and must share with the loading machine.
 NETWORK_PACKAGES = ("keras", "tensorflow")
@@ -47,7 +47,7 @@ def family_input(family, settings):
     """The representation ``family`` reads, checked against ``models.<family>.input`` in params.yaml."""
     choice(family, "the family name (a key of models)", tuple(INPUTS))
     representation = REPRESENTATIONS[INPUTS[family]]
-    declared = (settings or {}).get("input")
+    declared = settings["input"]
     if declared != representation.output:
         raise MusicgenreError(f"params.yaml: models.{family}.input must be {representation.output} (it tells DVC "
                               f"what train@{family} reads), got {declared!r}")
@@ -57,11 +57,11 @@ def family_input(family, settings):
 def family_description(family, settings):
     """What the metrics record about the family's own model, beside its input's description."""
     if family == "musicnn":
-        return {"classifier": settings.get("classifier", "svm")}
+        return {"classifier": settings["classifier"]}
     if family == "fusion":
-        members = settings.get("members") or {}
-        return {"members": {name: f"{m.get('classifier')} on {' + '.join(m.get('inputs') or [])}, "
-                                  f"{m.get('clip_rule', 'vote')}" for name, m in members.items()},
+        members = settings["members"]
+        return {"members": {name: f"{m['classifier']} on {' + '.join(m['inputs'])}, {m['clip_rule']}"
+                            for name, m in members.items()},
                 "combination": "logistic meta-learner on out-of-fold clip probabilities" if len(members) > 1
                                else "one member"}
     return {}
@@ -69,15 +69,15 @@ def family_description(family, settings):
 
 def build(family, settings, scaler, seed, name=None):
     """An unfitted chunk-level pipeline for ``family`` with ``settings`` from ``params.yaml:
-    models.<family>``. ``family`` may also be a classifier kind of a fusion member (``svm``,
-    ``logistic``, or a family's); ``name`` is the params key that errors name."""
-    choice(scaler, "train.scaler", tuple(SCALERS))
+    models.<family>`` (checked by the schema, with their defaults). ``family`` may also be a
+    classifier kind of a fusion member (``svm``, ``logistic``, or a family's); ``name`` is the
+    params key that errors name. scikit-learn checks its own settings (of knn, rf, mlp)."""
     name = name or f"models.{family}"
     settings = {k: v for k, v in (settings or {}).items() if k != "input"}
     if family == "musicnn":
-        return _embedding_classifier(settings, scaler, seed, name)
-    if family in EMBEDDING_CLASSIFIERS:
-        return _embedding_classifier({**settings, "classifier": family}, scaler, seed, name)
+        return _embedding_classifier(settings, scaler, seed)
+    if family in EMBEDDING_CLASSIFIERS:  # a fusion member's classifier
+        return _embedding_classifier({**settings, "classifier": family}, scaler, seed)
     choice(family, f"{name} (a classifier)", (*FAMILIES, *EMBEDDING_CLASSIFIERS))
     estimator_class = FAMILIES[family]
     unknown = sorted(set(settings) - set(estimator_class().get_params()))
@@ -97,16 +97,11 @@ def build(family, settings, scaler, seed, name=None):
     return Pipeline([("scale", SCALERS[scaler]()), ("classify", estimator)])
 
 
-def _embedding_classifier(settings, scaler, seed, name):
+def _embedding_classifier(settings, scaler, seed):
     """Scaler, optional PCA, then an RBF SVM or logistic regression: the light classifier that
-    pretrained embeddings are probed with (the published musicnn anchor is an SVM)."""
-    unknown = sorted(set(settings) - {"classifier", "C", "pca"})
-    if unknown:
-        raise MusicgenreError(f"params.yaml: {name} has unknown setting(s) {unknown}; "
-                              "known: classifier, C, pca")
-    kind = choice(settings.get("classifier", "svm"), f"{name}.classifier", EMBEDDING_CLASSIFIERS)
-    c = number(settings.get("C", 1.0), f"{name}.C", 1e-6, 1e6)
-    components = number(settings.get("pca", 0), f"{name}.pca", 0, 4096, integer=True)
+    pretrained embeddings are probed with (the published musicnn anchor is an SVM). ``settings``:
+    ``classifier``, ``C`` and ``pca`` (:class:`musicgenre.schema.LightClassifier`)."""
+    kind, c, components = settings["classifier"], settings["C"], settings["pca"]
     # an SVM has no probabilities of its own; a sigmoid calibration (scikit-learn's replacement
     # for SVC(probability=True)) gives the chunk probabilities the clip vote averages
     classifier = (CalibratedSVM(C=c) if kind == "svm"

@@ -95,15 +95,6 @@ def _death_message(stage, n_jobs_param, error, journal):
     return "\n".join(lines)
 
 
-def scheduler_param(params):
-    """``compute.scheduler`` checked: ``local`` or a Dask scheduler address (``tcp://host:8786``)."""
-    value = (params.get("compute") or {}).get("scheduler", "local")
-    if value == "local" or (isinstance(value, str) and re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+", value)):
-        return value
-    raise MusicgenreError(f"params.yaml: compute.scheduler is {value!r}; expected local, or the address a Dask "
-                          "scheduler prints when it starts, like tcp://10.0.0.5:8786")
-
-
 def _on_dask(function, paths, address, stage):
     """``map_clips`` on a Dask cluster: every worker must see the audio at the same absolute path."""
     from distributed import Client, as_completed

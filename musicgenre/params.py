@@ -1,7 +1,8 @@
-"""Reading and checking ``params.yaml``.
+"""Reading ``params.yaml``, checked against its schema (:mod:`musicgenre.schema`).
 
-Stages read only their own section, and each check names the key and the accepted values, so a
-typo in ``params.yaml`` (or in ``dvc exp run -S``) fails before any work is done.
+Every stage loads the whole file through :func:`load_params`, so a typo anywhere in
+``params.yaml`` (or in ``dvc exp run -S``) fails before any work is done, with a message naming the
+key, and a setting left out gets its one default from the schema.
 """
 
 from pathlib import Path
@@ -9,10 +10,11 @@ from pathlib import Path
 import yaml
 
 from .errors import MusicgenreError
+from .schema import checked
 
 
 def load_params(path="params.yaml"):
-    """Return the parsed params file as a dict."""
+    """The params file as a dict, checked, with every default filled in (:func:`schema.checked`)."""
     path = Path(path)
     if not path.exists():
         raise MusicgenreError(f"{path} not found: run the stage from the project root")
@@ -20,9 +22,7 @@ def load_params(path="params.yaml"):
         params = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
         raise MusicgenreError(f"{path} is not valid YAML: {err}") from None
-    if not isinstance(params, dict):
-        raise MusicgenreError(f"{path} must be a mapping of sections, got {type(params).__name__}")
-    return params
+    return checked(params)
 
 
 def section(params, dotted):
@@ -44,21 +44,7 @@ def choice(value, name, choices):
     return value
 
 
-def number(value, name, low=None, high=None, integer=False):
-    """Check ``value`` is a number within ``[low, high]`` (bounds inclusive, ``None`` = open)."""
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        kind = "an integer" if integer else "a number"
-        raise MusicgenreError(f"params.yaml: {name} must be {kind}, got {value!r}")
-    if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
-        raise MusicgenreError(f"params.yaml: {name} is {value}; it must lie in {bounds}")
-    return value
-
-
 def chunk_grid(params):
     """``(sample_rate, chunk_seconds)`` from ``features``: the one chunk grid that descriptors, mels
     and embeddings share, so their rows line up."""
-    features = section(params, "features")
-    return (number(features.get("sample_rate"), "features.sample_rate", 4000, 96000, integer=True),
-            number(features.get("chunk_seconds"), "features.chunk_seconds", 0.5, 30.0))
+    return params["features"]["sample_rate"], params["features"]["chunk_seconds"]

@@ -18,6 +18,7 @@ import itertools
 
 import numpy as np
 
+from . import schema
 from .errors import MusicgenreError
 from .splits import PUBLISHED
 
@@ -25,20 +26,21 @@ from .splits import PUBLISHED
 SCORED_ON = {"published": "the published valid list (fold 0)", "other": "the mean over the grouped folds"}
 
 
-def candidates(settings, name):
+def candidates(family, settings):
     """``[(chosen, settings)]``: every combination of ``settings["search"]`` applied to ``settings``
-    (without ``search``), in grid order; one candidate, ``({}, settings)``, when there is no search."""
-    settings = copy.deepcopy(settings)
-    space = settings.pop("search", None) or {}
-    if not isinstance(space, dict) or any(not isinstance(v, list) or not v for v in space.values()):
-        raise MusicgenreError(f"params.yaml: {name}.search must map setting names to non-empty lists of values "
-                              f"to try, e.g. {{n_neighbors: [5, 9, 14]}}; got {space!r}")
+    (``models.<family>``, as the schema checked it), in grid order, each candidate checked by the
+    family's schema too (a value to try is checked like a fixed one) and without ``search``; one
+    candidate, ``({}, settings)``, when there is no search."""
+    name = f"models.{family}"
+    space = settings.get("search") or {}
     keys = list(space)
     result = []
     for values in itertools.product(*(space[key] for key in keys)):
         candidate = copy.deepcopy(settings)
         for key, value in zip(keys, values, strict=True):
             _assign(candidate, key, value, name)
+        candidate = schema.family(family, candidate)
+        candidate.pop("search", None)
         result.append((dict(zip(keys, values, strict=True)), candidate))
     return result
 

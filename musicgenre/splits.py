@@ -24,9 +24,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train
 
 from .datasets import auto_split, is_gtzan
 from .errors import MusicgenreError
-from .params import choice, number
-
-STRATEGIES = ("fault_filtered", "official", "artist", "song", "random")
+from .schema import STRATEGIES
 #: The strategies that follow a published train/valid/test list: GTZAN's, and FMA's official split.
 PUBLISHED = ("fault_filtered", "official")
 SPLIT_COLUMNS = ["file", "chunk", "genre", "artist", "set", "fold"]
@@ -35,7 +33,6 @@ SPLIT_COLUMNS = ["file", "chunk", "genre", "artist", "set", "fold"]
 def resolve_strategy(strategy, source):
     """``auto`` means the honest default of the source: GTZAN's fault-filtered split, FMA's official
     one, else ``artist``."""
-    choice(strategy, "split.strategy", ("auto",) + STRATEGIES)
     if strategy == "auto":
         return auto_split(source)
     if strategy == "fault_filtered" and not is_gtzan(source):
@@ -54,9 +51,8 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
     ``published`` maps file to ``train``/``valid``/``test`` for the :data:`PUBLISHED` strategies.
     Returns a frame with :data:`SPLIT_COLUMNS`; test rows have ``fold = -1``.
     """
-    choice(strategy, "split.strategy", STRATEGIES)
-    number(test_fraction, "split.test_fraction", 0.01, 0.9)
-    number(folds, "split.folds", 2, integer=True)
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown split strategy {strategy!r}")  # params.yaml's is checked by its schema
     table = chunks[["file", "chunk"]].merge(clips[["file", "genre", "artist"]], on="file", how="inner")
     if table.empty:
         raise MusicgenreError("no usable chunks to split: check data/clean/manifest.csv statuses")

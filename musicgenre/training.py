@@ -8,9 +8,10 @@ import numpy as np
 from sklearn.base import clone
 
 from .errors import MusicgenreError
-from .cliprules import CLIP_RULES, clip_model, clip_rule
+from .cliprules import clip_model, clip_rule
 from .evaluation import clip_labels, probabilities
 from .models import build
+from .schema import CLIP_RULES
 
 VALIDATION_FOLD = 0  # the training set's fold that early-stops the deep families (grouped like the split)
 
@@ -35,13 +36,9 @@ def family_models(family, settings, scaler, seed, representation, params):
     if family == "fusion":
         from .fusion import FusionModel, members_from
 
-        unknown = sorted(set(settings) - {"members", "meta_C"})
-        if unknown:
-            raise MusicgenreError(f"params.yaml: models.fusion has unknown setting(s) {unknown}; "
-                                  "known: input, members, meta_C, search")
         members = members_from(settings, scaler, seed, representation.columns_by_input(params))
-        return {"fusion": FusionModel(members, settings.get("meta_C", 1.0), seed)}
-    rule, stats, settings = clip_rule(f"models.{family}", settings)
+        return {"fusion": FusionModel(members, settings["meta_C"], seed)}
+    rule, stats, settings = clip_rule(settings)
     estimator = build(family, settings, scaler, seed)
     return {name: clip_model(name, estimator, stats) for name in (rule, *(r for r in CLIP_RULES if r != rule))}
 

@@ -15,33 +15,32 @@ from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list, refine_groups
 from musicgenre.fingerprint import as_faults, find_duplicates, fingerprint_file, precision_recall
 from musicgenre.jsonio import write_json
-from musicgenre.parallel import map_clips, scheduler_param
-from musicgenre.params import choice, load_params, number, section
+from musicgenre.parallel import map_clips
+from musicgenre.params import load_params, section
 from musicgenre.paths import ARTISTS, CLEAN_MANIFEST, CLEANING_METRICS, DUPLICATES, RAW, RAW_MANIFEST
 
-DETECTION = ("drop", "report", "skip")  # not "off": YAML 1.1 reads off as false
 
 
 @friendly_main
 def main():
     params = load_params()
     policy = section(params, "clean")
-    detection = choice(policy.get("detect_duplicates"), "clean.detect_duplicates", DETECTION)
-    n_jobs = number(policy.get("n_jobs"), "clean.n_jobs", -1, integer=True) or 1
+    detection = policy["detect_duplicates"]
+    n_jobs = policy["n_jobs"] or 1
     source = section(params, "dataset.source")
     manifest = pd.read_csv(RAW_MANIFEST)
     shipped = fault_list_path(source, RAW)
-    lists = ([read_fault_list(shipped)] if shipped else []) + [extra_faults(policy.get("extra_faults"), manifest)]
+    lists = ([read_fault_list(shipped)] if shipped else []) + [extra_faults(policy["extra_faults"], manifest)]
     listed = pd.concat(lists, ignore_index=True)
     # GTZAN's artists come from Sturm's index shipped in the package; other sources write their own
     artists = gtzan.artists() if is_gtzan(source) else read_artists()
 
-    pairs = find_duplicates(fingerprints(manifest, n_jobs, scheduler_param(params))) if detection != "skip" else find_duplicates({})
+    pairs = find_duplicates(fingerprints(manifest, n_jobs, params["compute"]["scheduler"])) if detection != "skip" else find_duplicates({})
     faults, moved = listed, []
     if detection == "drop":  # the audio refines the list's groups and adds the pairs it found
         refined, moved = refine_groups(listed, pairs)
         faults = pd.concat([refined, as_faults(pairs)], ignore_index=True)
-    table, counts = clean(manifest, faults, artists, policy.get("mislabel_policy"), policy.get("distortion_policy"))
+    table, counts = clean(manifest, faults, artists, policy["mislabel_policy"], policy["distortion_policy"])
     counts["moved_by_audio"] = len(moved)
     counts["listed"] = {kind: int((listed["fault"] == kind).sum()) for kind in FAULT_KINDS}
     counts["detector"] = detector_counts(pairs, listed, set(manifest.loc[manifest["readable"], "file"]))
@@ -66,9 +65,6 @@ def read_artists():
 
 def extra_faults(path, manifest):
     """The user's own fault rows (``clean.extra_faults``), checked against the raw data."""
-    if not isinstance(path, str) or not path.strip():
-        raise MusicgenreError("params.yaml: clean.extra_faults must name a CSV file "
-                              "(the default extra_faults.csv holds only a header)")
     if not Path(path).is_file():
         raise MusicgenreError(f"params.yaml: clean.extra_faults names {path}, which does not exist; "
                               "point it at your fault list or back at extra_faults.csv")

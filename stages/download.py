@@ -11,12 +11,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from musicgenre import GENRES
-from musicgenre.datasets import SOURCES, fma, kaggle, synthetic
+from musicgenre.datasets import fma, kaggle, synthetic
 from musicgenre.datasets.folder import COLLECTION, artist_summary, import_folder
 from musicgenre.datasets.layout import build_manifest, check_counts
 from musicgenre.datasets.local import existing_source, import_local
 from musicgenre.errors import friendly_main
-from musicgenre.params import choice, load_params, number, section
+from musicgenre.params import load_params
 from musicgenre.paths import ARTISTS, RAW, RAW_MANIFEST
 
 GTZAN_PER_GENRE = 100
@@ -29,8 +29,8 @@ def _bar(what):
 @friendly_main
 def main():
     params = load_params()
-    dataset = section(params, "dataset")
-    source = choice(dataset.get("source"), "dataset.source", SOURCES)
+    dataset = params["dataset"]
+    source = dataset["source"]
     bring = {"kaggle": _kaggle, "local": _local, "synthetic": _synthetic, "folder": _folder, "fma": _fma}[source]
     write = bring(params, dataset)  # checks and fetches; returns what writes data/raw
     shutil.rmtree(RAW, ignore_errors=True)
@@ -47,38 +47,31 @@ def _gtzan(dataset, origin):
     def write():
         import_local(origin, RAW)
         manifest = build_manifest(RAW)
-        check_counts(manifest, GENRES, GTZAN_PER_GENRE, bool(dataset.get("allow_incomplete", False)))
+        check_counts(manifest, GENRES, GTZAN_PER_GENRE, dataset["allow_incomplete"])
         return manifest, ""
     return write
 
 
 def _kaggle(params, dataset):
-    return _gtzan(dataset, kaggle.download(dataset.get("kaggle_handle")))  # network first: fail before deleting
+    return _gtzan(dataset, kaggle.download(dataset["kaggle_handle"]))  # network first: fail before deleting
 
 
 def _local(params, dataset):
-    return _gtzan(dataset, existing_source(dataset.get("local_path")))
+    return _gtzan(dataset, existing_source(dataset["local_path"]))
 
 
 def _synthetic(params, dataset):
-    settings = section(params, "dataset.synthetic")
-    sizes = {key: number(settings.get(key), f"dataset.synthetic.{key}", low, integer=True)
-             for key, low in (("artists_per_genre", 2), ("clips_per_artist", 1), ("duplicates", 0),
-                              ("mislabels", 0), ("unreadable", 0))}
-    seconds = number(settings.get("clip_seconds"), "dataset.synthetic.clip_seconds", 1.0, 60.0)
-    seed = number(params.get("seed"), "seed", 0, integer=True)
-
     def write():
-        per_genre = synthetic.generate(RAW, seed=seed, clip_seconds=seconds, **sizes,
+        per_genre = synthetic.generate(RAW, seed=params["seed"], **dataset["synthetic"],
                                        progress=_bar("synthesising demo clips"))
         manifest = build_manifest(RAW)
-        check_counts(manifest, GENRES, per_genre, bool(dataset.get("allow_incomplete", False)))
+        check_counts(manifest, GENRES, per_genre, dataset["allow_incomplete"])
         return manifest, ""
     return write
 
 
 def _folder(params, dataset):
-    origin = existing_source(dataset.get("local_path"), COLLECTION)
+    origin = existing_source(dataset["local_path"], COLLECTION)
 
     def write():  # the user's labels, whatever they are: nothing to count against
         origins, artists = import_folder(origin, RAW)
@@ -89,15 +82,15 @@ def _folder(params, dataset):
 
 
 def _fma(params, dataset):
-    settings = section(params, "dataset.fma")
-    subset = choice(settings.get("subset"), "dataset.fma.subset", fma.SUBSETS)
-    if str(dataset.get("local_path") or "").strip():
-        origin = existing_source(dataset.get("local_path"), fma.COPY)
+    settings = dataset["fma"]
+    subset = settings["subset"]
+    if dataset["local_path"].strip():
+        origin = existing_source(dataset["local_path"], fma.COPY)
         fma.check_copy(origin, subset)
     else:
-        origin = Path(str(settings.get("cache") or "")).expanduser()
+        origin = Path(settings["cache"]).expanduser()
         for name in fma.archives(subset):
-            fma.fetch(name, origin, settings.get("mirror") or fma.MIRROR)
+            fma.fetch(name, origin, settings["mirror"])
 
     def write():
         origins, artists, official = fma.import_fma(origin, subset, RAW, progress=_bar(f"copying fma_{subset}"))

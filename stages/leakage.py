@@ -27,7 +27,7 @@ def main():
     descriptors = REPRESENTATIONS["features"]
     # the clip rule is checked, then left out: the random protocol splits a clip's chunks, so every
     # protocol uses the chunks' vote, which all of them can
-    settings = clip_rule(f"models.{family}", section(params, f"models.{family}"))[2]
+    settings = clip_rule(section(params, f"models.{family}"))[2]
     settings.pop("search", None)  # one set of settings everywhere (the family's own), so differences are the leak
     model = (family, settings, section(params, "train.scaler"), descriptors.columns(params))
     chunks = descriptors.read()

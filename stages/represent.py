@@ -12,8 +12,8 @@ import pandas as pd
 
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import MusicgenreError, friendly_main
-from musicgenre.parallel import map_clips, scheduler_param
-from musicgenre.params import load_params, number, section
+from musicgenre.parallel import map_clips
+from musicgenre.params import load_params, section
 from musicgenre.paths import INPUTS, RAW, RAW_MANIFEST
 from musicgenre.representations import COMPUTED, REPRESENTATIONS
 
@@ -26,12 +26,12 @@ def main(name):
         raise MusicgenreError(f"represent: unknown representation {name!r}; params.yaml representations lists "
                               f"{', '.join(listed)}, and musicgenre/representations/ has {', '.join(COMPUTED)}")
     representation = REPRESENTATIONS[name]
-    n_jobs = number(section(params, name).get("n_jobs"), f"{name}.n_jobs", -1, integer=True) or 1
+    n_jobs = params[name]["n_jobs"] or 1
     (INPUTS / name).mkdir(parents=True, exist_ok=True)
     files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
     results = map_clips(representation.per_clip(params), [audio_path(RAW, f) for f in files], n_jobs,
                         f"represent@{name}", f"{name}.n_jobs", batch_size=representation.clips_per_task,
-                        scheduler=scheduler_param(params))
+                        scheduler=params["compute"]["scheduler"])
     print(f"represent@{name}: {representation.write(files, results, params)}")
 
 

@@ -17,9 +17,9 @@ def main():
     clips = pd.read_csv(CLEAN_MANIFEST)
     clips = clips[clips["status"].isin(USABLE)]
     chunks = pd.read_parquet(CHUNKS, columns=["file", "chunk"])
-    strategy = resolve_strategy(settings.get("strategy"), section(params, "dataset.source"))
+    strategy = resolve_strategy(settings["strategy"], section(params, "dataset.source"))
     published = {"fault_filtered": fault_filtered_split, "official": official_split}.get(strategy, dict)()
-    table = make_split(chunks, clips, strategy, settings.get("test_fraction"), settings.get("folds"),
+    table = make_split(chunks, clips, strategy, settings["test_fraction"], settings["folds"],
                        section(params, "seed"), published=published)
     SPLIT.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(SPLIT, index=False)

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
-from musicgenre.errors import MusicgenreError, friendly_main
+from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
 from musicgenre.models import DEEP, family_description, family_input, make_bundle, save_bundle
-from musicgenre.params import chunk_grid, load_params, number, section
+from musicgenre.params import chunk_grid, load_params, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
 from musicgenre.selection import SCORED_ON, candidates, select, validation_folds
@@ -33,7 +33,7 @@ def train_table(family, settings, params, table, representation, columns):
     Returns ``(model, folds_by_rule, selection, settings)``: the family's own rule first, and the
     settings it was fitted with."""
     scaler, seed = section(params, "train.scaler"), section(params, "seed")
-    options = candidates(settings, f"models.{family}")
+    options = candidates(family, settings)
     train = table[table["set"] == "train"]
     selection, scored = None, {}
     with warnings.catch_warnings():
@@ -71,7 +71,7 @@ def train_network(family, settings, params, table, representation, out):
     from musicgenre.runtime import tensorflow
 
     settings.pop("input")
-    threads = number(settings.pop("threads", 2), f"models.{family}.threads", 1, 256, integer=True)
+    threads = settings.pop("threads")
     tensorflow(threads, section(params, "seed"))
     with Live(dir=str(out / "live"), save_dvc_exp=False, dvcyaml=None) as live:
         model, description, folds = train_deep(family, settings, table, representation, section(params, "seed"), live)
@@ -94,10 +94,7 @@ def main(family):
     out = model_dir(family)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if family in DEEP:
-        if "search" in settings:
-            raise MusicgenreError(f"params.yaml: models.{family}.search: the deep families choose their epoch on the "
-                                  "validation fold (early stopping); search is for the families on tables")
+    if family in DEEP:  # they choose their epoch on the validation fold; the schema gives them no search
         model, description, folds = train_network(family, settings, params, table, representation, out)
         by_rule, selection = {}, None
     else:

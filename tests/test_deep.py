@@ -110,8 +110,9 @@ def test_family_input_is_checked(mel_project):
 
 def test_baseline_is_the_studys_three_conv_layers():
     from musicgenre.deep import build_cnn
+    from musicgenre.schema import family
 
-    network = build_cnn({"architecture": "baseline"}, (N_MELS, FRAMES), 10, seed=0)
+    network = build_cnn(family("cnn", {"architecture": "baseline"}), (N_MELS, FRAMES), 10, seed=0)
     kinds = [type(layer).__name__ for layer in network.layers]
     assert kinds.count("Conv2D") == 3 and "Flatten" in kinds and "BatchNormalization" not in kinds
     assert network.output_shape == (None, 10)

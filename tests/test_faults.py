@@ -64,9 +64,7 @@ def test_unreadable_member_does_not_keep_its_group():
     assert statuses(table)["jazz.00002.wav"] == "kept"
 
 
-def test_bad_policy_and_bad_list(tmp_path):
-    with pytest.raises(MusicgenreError, match="clean.mislabel_policy"):
-        clean(MANIFEST, FAULTS, {}, "fix", "keep")
+def test_bad_list(tmp_path):
     path = tmp_path / "faults.csv"
     path.write_text("# source\nfile,fault,group,correct_genre,note\nx.wav,typo,,,\n")
     with pytest.raises(MusicgenreError, match="unknown fault kind"):

@@ -43,7 +43,8 @@ def write_tags(path, artist):
 
 def write_collection(root, artists_per_label=3, clips_per_artist=2, seconds=6.5, seed=3):
     """A collection as a user would have it: ``<label>/<artist> - <n>.<ext>`` with tags carrying the
-    artists (the first label's first file is named in ``metadata.csv`` instead), one corrupt file.
+    artists (the first label's first file is named in ``metadata.csv`` instead), one corrupt file,
+    and every artist's second file cut to 2 s, shorter than one chunk.
 
     Returns the true artist of every file, by path inside the collection."""
     demo = root.parent / f"{root.name}-demo"
@@ -56,6 +57,7 @@ def write_collection(root, artists_per_label=3, clips_per_artist=2, seconds=6.5,
         (root / label).mkdir(parents=True)
         for k, row in enumerate(made[made["file"].str.startswith(f"{style}.")].itertuples()):
             y, rate = sf.read(audio_path(demo, row.file))
+            y = y[:2 * rate] if k % clips_per_artist == 1 else y
             path = root / label / f"{row.artist} - {k}.{ext}"
             kind, subtype = FORMATS[ext]
             sf.write(path, y, rate, format=kind, subtype=subtype)

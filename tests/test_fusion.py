@@ -6,6 +6,7 @@ import pytest
 
 from musicgenre.errors import MusicgenreError
 from musicgenre.fusion import FusionModel, members_from
+from musicgenre.schema import family
 from musicgenre.training import cross_validate, fold_scores
 
 GENRES = ["blues", "jazz", "rock"]
@@ -36,8 +37,13 @@ def split_table(seed=0, canary_in=()):
     return table
 
 
+def built(members, seed=0):
+    """The members as params.yaml would give them (checked by the schema, defaults filled in), built."""
+    return members_from(family("fusion", {"members": members}), "standard", seed, COLUMNS)
+
+
 def fusion(seed=0):
-    return FusionModel(members_from({"members": MEMBERS}, "standard", seed, COLUMNS), 1.0, seed)
+    return FusionModel(built(MEMBERS, seed), 1.0, seed)
 
 
 def columns():
@@ -94,7 +100,7 @@ def test_out_of_fold_needs_clips_whole_in_one_fold():
 def test_one_member_is_early_fusion_alone():
     table = split_table()
     train = table[table["set"] == "train"]
-    model = FusionModel(members_from({"members": {"early": MEMBERS["early"]}}, "standard", 0, COLUMNS))
+    model = FusionModel(built({"early": MEMBERS["early"]}), 1.0, 0)
     fit_on(model, train)
     assert model.meta_ is None and model.meta_clips_ == []
     proba = model.clip_proba(train[columns()].to_numpy(), train["file"].to_numpy())
@@ -102,13 +108,14 @@ def test_one_member_is_early_fusion_alone():
 
 
 def test_members_are_checked():
-    with pytest.raises(MusicgenreError, match="models.fusion.members must map"):
-        members_from({"members": []}, "standard", 0, COLUMNS)
+    with pytest.raises(MusicgenreError, match="models.fusion.members must be a mapping"):
+        built([])
     with pytest.raises(MusicgenreError, match=r"members.x.inputs is \['mels'\]; give a list of inputs from: "
                                               "embeddings, features"):
-        members_from({"members": {"x": {"inputs": ["mels"], "classifier": "svm"}}}, "standard", 0, COLUMNS)
-    with pytest.raises(MusicgenreError, match="members.x .a classifier. is 'tree'"):
-        members_from({"members": {"x": {"inputs": ["features"], "classifier": "tree"}}}, "standard", 0, COLUMNS)
+        built({"x": {"inputs": ["mels"], "classifier": "svm"}})
+    with pytest.raises(MusicgenreError, match="members.x.classifier is 'tree'; expected one of: svm, logistic, knn"):
+        built({"x": {"inputs": ["features"], "classifier": "tree"}})
     with pytest.raises(MusicgenreError, match=r"members.x has unknown setting\(s\) \['depth'\]"):
-        members_from({"members": {"x": {"inputs": ["features"], "classifier": "rf", "depth": 3}}}, "standard", 0,
-                     COLUMNS)
+        built({"x": {"inputs": ["features"], "classifier": "rf", "depth": 3}})
+    with pytest.raises(MusicgenreError, match=r"members.x has unknown setting\(s\) \['depth'\]"):
+        built({"x": {"inputs": ["features"], "classifier": "svm", "depth": 3}})

@@ -10,6 +10,7 @@ from musicgenre.errors import MusicgenreError
 from musicgenre.cliprules import vote
 from musicgenre.evaluation import clip_labels, evaluate
 from musicgenre.models import build, load_bundle, make_bundle, save_bundle
+from musicgenre.schema import checked
 from musicgenre.representations.features import descriptor_columns
 
 
@@ -42,11 +43,11 @@ def test_bad_model_settings_are_named():
     with pytest.raises(MusicgenreError, match="models.rf is invalid.*n_estimators"):
         build("rf", {"n_estimators": -1}, "standard", 0)
     with pytest.raises(MusicgenreError, match="models.musicnn.classifier is 'knn'"):
-        build("musicnn", {"classifier": "knn"}, "standard", 0)
+        checked({"models": {"musicnn": {"classifier": "knn"}}})
     with pytest.raises(MusicgenreError, match=r"models.musicnn has unknown setting\(s\) \['layer'\]"):
-        build("musicnn", {"layer": "max_pool"}, "standard", 0)
-    with pytest.raises(MusicgenreError, match="train.scaler"):
-        build("knn", {}, "robust", 0)
+        checked({"models": {"musicnn": {"layer": "max_pool"}}})
+    with pytest.raises(MusicgenreError, match="train.scaler is 'robust'; expected one of: standard, minmax"):
+        checked({"train": {"scaler": "robust"}})
     with pytest.raises(MusicgenreError, match="drop_features names unknown"):
         descriptor_columns(["mfcc21_mean"])
     assert "mfcc2_mean" not in descriptor_columns(["mfcc2_mean"])

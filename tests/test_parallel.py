@@ -89,14 +89,15 @@ def test_dask_worker_death_names_the_clip(tmp_path, cluster):
 
 @pytest.mark.slow  # Dask's client waits out its connection timeout
 def test_unreachable_scheduler_and_bad_address_are_clear(tmp_path):
-    from musicgenre.parallel import scheduler_param
+    from musicgenre.schema import checked
 
     with pytest.raises(MusicgenreError, match="no Dask scheduler answers at tcp://127.0.0.1:9"):
         list(map_clips(read_square, numbered_files(tmp_path, [1]), 1, "features", "features.n_jobs",
                        scheduler="tcp://127.0.0.1:9"))
-    assert scheduler_param({}) == "local" and scheduler_param({"compute": {"scheduler": "tcp://h:8786"}}) == "tcp://h:8786"
+    assert checked({})["compute"]["scheduler"] == "local"
+    assert checked({"compute": {"scheduler": "tcp://h:8786"}})["compute"]["scheduler"] == "tcp://h:8786"
     with pytest.raises(MusicgenreError, match="compute.scheduler is 'h:8786'; expected local, or"):
-        scheduler_param({"compute": {"scheduler": "h:8786"}})
+        checked({"compute": {"scheduler": "h:8786"}})
 
 
 @pytest.mark.slow

@@ -286,8 +286,19 @@ def test_own_collection_end_to_end(repo, tmp_path):
     leakage = json.loads((root / "metrics" / "leakage.json").read_text())
     assert set(leakage["protocols"]) == {"random", "song", "artist_raw", "artist"}
 
-    song = next((collection / "Música Clásica").glob("*.flac"))
-    for family in ("knn", "fusion", "cnn"):
+    # predict gives the test clips' probabilities evaluate gave, for every family: on a file shorter
+    # than one chunk (padded, as the stages pad it) and one with a remainder, in the collection's formats
+    durations = pd.read_csv(root / "data" / "raw" / "manifest.csv").set_index("file")["duration_s"]
+    for family in FAMILIES:
+        tested = pd.read_csv(root / "plots" / "confusion" / f"{family}.csv").set_index("file")
+        short = next(f for f in tested.index if durations[f] < 3)
+        longer = next(f for f in tested.index if durations[f] > 6)
+        paths = [str(audio_path(root / "data" / "raw", file)) for file in (short, longer)]
         said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
-                               "--top-k", "4", str(song)], root, env).stdout)["results"][0]
-        assert said["error"] is None and {p["genre"] for p in said["predictions"]} == set(LABELS)
+                               "--top-k", "4", *paths], root, env).stdout)["results"]
+        assert [r["padded"] for r in said] == [True, False] and [r["chunks"] for r in said] == [1, 2]
+        for file, result in zip((short, longer), said, strict=True):
+            predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
+            assert set(predicted) == set(LABELS)
+            gaps = [abs(predicted[genre] - tested.loc[file, f"p_{genre}"]) for genre in predicted]
+            assert max(gaps) <= 5.1e-5, (family, file, gaps)  # predict rounds to 4 places, evaluate to 6

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from conftest import PROJECT, SR
+from conftest import PROJECT, SR, run_stage
 from musicgenre.errors import MusicgenreError
 from musicgenre.models import INPUTS, family_input
 from musicgenre.predict import model_input
@@ -36,11 +36,12 @@ def test_every_computed_representation_has_its_stage_and_params(project_params):
         assert REPRESENTATIONS[name].output.startswith(f"data/inputs/{name}")
 
 
-def test_params_are_checked_before_any_work():
-    with pytest.raises(MusicgenreError, match="mels.n_mels is 4"):
-        REPRESENTATIONS["mels"].per_clip({**PARAMS, "mels": {**PARAMS["mels"], "n_mels": 4}})
-    with pytest.raises(MusicgenreError, match="embeddings.layer is 'last'"):
-        REPRESENTATIONS["embeddings"].per_clip({**PARAMS, "embeddings": {"model": "MSD_musicnn", "layer": "last"}})
+def test_params_are_checked_before_any_work(tmp_path, project_params):
+    """The stage stops on the bad setting before it reads anything (there is no data/raw here)."""
+    for section, bad, said in (("mels", {"n_mels": 4}, "mels.n_mels is 4; it must be >= 8"),
+                               ("embeddings", {"layer": "last"}, "embeddings.layer is 'last'; expected one of")):
+        result = run_stage(tmp_path, "represent", {**project_params, section: bad}, section)
+        assert result.returncode == 1 and said in result.stderr and "Traceback" not in result.stderr
     assert "mfcc2_mean" not in REPRESENTATIONS["features"].columns(PARAMS)
 
 

@@ -58,12 +58,6 @@ def test_split_is_deterministic_and_seeded(chunks, clips):
     assert not first.equals(make_split(chunks, clips, "artist", 0.2, 4, seed=2))
 
 
-@pytest.mark.parametrize("strategy, fraction, folds, message", [
-    ("leaky", 0.2, 3, "split.strategy"),
-    ("artist", 1.5, 3, "split.test_fraction"),
-    ("artist", 0.2, 1, "split.folds"),
-    ("artist", 0.2, 100, "each label needs at least 101"),
-])
-def test_bad_params_are_named(chunks, clips, strategy, fraction, folds, message):
-    with pytest.raises(MusicgenreError, match=message):
-        make_split(chunks, clips, strategy, fraction, folds, seed=1)
+def test_too_many_folds_for_the_labels_is_named(chunks, clips):
+    with pytest.raises(MusicgenreError, match="each label needs at least 101"):
+        make_split(chunks, clips, "artist", 0.2, 100, seed=1)

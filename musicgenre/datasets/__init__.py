@@ -8,7 +8,6 @@ each source's honest default. The other sources bring their own artists
 
 #: ``dataset.source``: the Kaggle copy of GTZAN, a GTZAN copy you have, the demo set, your own
 #: collection, the Free Music Archive.
-SOURCES = ("kaggle", "local", "synthetic", "folder", "fma")
 GTZAN_SOURCES = ("kaggle", "local")
 
 

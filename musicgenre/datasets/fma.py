@@ -2,7 +2,7 @@
 ``fma_small`` (8000 clips of 30 s, 8 balanced genres) or ``fma_medium`` (25000 clips, 16 genres).
 
 * **Download**: ``fma_metadata.zip`` and ``fma_<subset>.zip`` from the authors' server
-  (:data:`MIRROR`), resumable (an interrupted transfer leaves a ``.part`` file that the next run
+  (``dataset.fma.mirror``), resumable (an interrupted transfer leaves a ``.part`` file that the next run
   continues with an HTTP range request, or restarts when the server ignores it), with a progress
   bar. Each archive's SHA-1 is checked against the published one (:data:`SHA1`, from the FMA
   README) before anything is read from it; a mismatch deletes the file and stops. Or
@@ -30,8 +30,6 @@ import pandas as pd
 from ..errors import MusicgenreError
 from .layout import checksum
 
-SUBSETS = ("small", "medium")
-MIRROR = "https://os.unil.cloud.switch.ch/fma/"
 #: The published SHA-1 of each archive (github.com/mdeff/fma, README "Data").
 SHA1 = {"fma_metadata.zip": "f0df49ffe5f2a6008d7dc83c6915b31835dfe733",
         "fma_small.zip": "ade154f733639d52e35e32f5593efe5be76c6d70",
@@ -53,7 +51,7 @@ def sha1(path):
     return checksum(path, "sha1")
 
 
-def fetch(name, folder, mirror=MIRROR, expected=None, progress=True):
+def fetch(name, folder, mirror, expected=None, progress=True):
     """``folder/name``, downloaded from ``mirror`` if it is not there yet, resumed from its ``.part``
     file if an earlier transfer was cut, and checked against its SHA-1 (``expected``, by default
     the published one) before it is returned."""

@@ -4,7 +4,8 @@ embeddings, and ``inputs``: the table inputs side by side, which the fusion fami
 A representation says everything the pipeline needs to know about one kind of input:
 
 * **per clip**: the function its DVC stage maps over the clips (:meth:`Representation.per_clip`),
-  with its params checked, and how the results are saved (:meth:`~Representation.write`);
+  from params the schema checked (:mod:`musicgenre.schema`), and how the results are saved
+  (:meth:`~Representation.write`);
 * **its DVC output** (``output``), which is also ``models.<family>.input``, the family's dependency;
 * **per file in predict**: the chunks of one decoded file as this input, by the same function the
   stage's per-clip work calls, so a file's rows equal the stage's (:meth:`~Representation.chunks`),

@@ -18,7 +18,7 @@ class Representation:
     clips_per_task = "auto"  #: clips handed to a worker at a time ("auto": joblib's choice)
 
     def per_clip(self, params):
-        """``f(path) -> result``: what the stage computes for one clip, params checked."""
+        """``f(path) -> result``: what the stage computes for one clip (``params`` as the schema checked them)."""
         raise NotImplementedError
 
     def write(self, files, results, params):

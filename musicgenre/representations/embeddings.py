@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..jsonio import read_json, write_json
-from ..params import choice, chunk_grid, section
+from ..params import chunk_grid
 from ..paths import EMBEDDINGS, EMBEDDINGS_INFO
 from .base import Representation
 
@@ -22,11 +22,7 @@ class Embeddings(Representation):
     clips_per_task = 4  # each worker keeps its TensorFlow graph between clips
 
     def settings(self, params):
-        from ..embeddings import LAYERS, MODELS
-
-        settings = section(params, "embeddings")
-        return {"model": choice(settings.get("model"), "embeddings.model", MODELS),
-                "layer": choice(settings.get("layer"), "embeddings.layer", tuple(LAYERS))}
+        return {"model": params["embeddings"]["model"], "layer": params["embeddings"]["layer"]}
 
     def per_clip(self, params):
         from ..embeddings import clip_embeddings

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..datasets.layout import label_of
 from ..jsonio import read_json, write_json
-from ..params import chunk_grid, number, section
+from ..params import chunk_grid
 from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX
 from .base import Representation
 
@@ -24,14 +24,10 @@ class Mels(Representation):
     name, output = "mels", "data/inputs/mels"
 
     def settings(self, params):
-        """The recipe from ``mels`` and the chunk grid, checked; the stage saves it as ``config.json``."""
-        mel = section(params, "mels")
+        """The recipe from ``mels`` and the chunk grid; the stage saves it as ``config.json``."""
         sample_rate, chunk_seconds = chunk_grid(params)
         return {"sample_rate": sample_rate, "chunk_seconds": chunk_seconds,
-                "n_mels": number(mel.get("n_mels"), "mels.n_mels", 8, 512, integer=True),
-                "n_fft": number(mel.get("n_fft"), "mels.n_fft", 64, 16384, integer=True),
-                "hop_length": number(mel.get("hop_length"), "mels.hop_length", 16, 8192, integer=True),
-                "fmax": number(mel.get("fmax"), "mels.fmax", 1000, 48000)}
+                **{key: params["mels"][key] for key in ("n_mels", "n_fft", "hop_length", "fmax")}}
 
     def per_clip(self, params):
         return functools.partial(_mels_and_picture, settings=self.settings(params))

@@ -1,0 +1,350 @@
+"""Every setting of ``params.yaml``: its type, its range or choices, and its default, declared once.
+
+:func:`checked` reads a parsed ``params.yaml`` through these models: a wrong type, a value out of
+range, an unknown choice or an unknown key stops with a message naming the key, and every missing
+key gets its default from here. So the code reads each setting as given (``settings["patience"]``)
+and never carries a default of its own. ``tests/test_schema.py`` fails when a default here and the
+value in the shipped ``params.yaml`` differ.
+
+Where a setting names something the code defines (a dataset source, a split strategy, a clip
+rule), the choices are declared here and the code imports them. Two kinds of values are checked
+where they are used, because their meaning lives there: scikit-learn's own settings of knn, rf and
+mlp (by scikit-learn, against the estimator), and names only known at run time (a transfer
+backbone of ``keras.applications``, a fusion member's inputs, the leakage family).
+"""
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import MusicgenreError
+
+SOURCES = ("kaggle", "local", "synthetic", "folder", "fma")
+FMA_SUBSETS = ("small", "medium")
+MISLABEL_POLICIES = ("relabel", "drop", "keep")
+DISTORTION_POLICIES = ("keep", "drop")
+DETECTION = ("drop", "report", "skip")  # not "off": YAML 1.1 reads off as false
+EMBEDDING_MODELS = ("MSD_musicnn", "MTT_musicnn")
+EMBEDDING_LAYERS = ("max_pool", "mean_pool", "penultimate", "taggram")
+STRATEGIES = ("fault_filtered", "official", "artist", "song", "random")
+SCALERS = ("standard", "minmax")
+CLIP_RULES = ("vote", "pool")
+POOL_STATISTICS = ("mean", "std", "max", "min")
+EMBEDDING_CLASSIFIERS = ("svm", "logistic")
+TABLE_CLASSIFIERS = ("knn", "rf", "mlp")
+ARCHITECTURES = ("default", "baseline")
+
+Jobs = Annotated[int, Field(ge=-1)]  # worker processes; 0 or 1: one, -1: one per core
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Fma(Section):
+    subset: Literal[FMA_SUBSETS] = "small"
+    mirror: str = "https://os.unil.cloud.switch.ch/fma/"
+    cache: str = "~/.cache/musicgenre/fma"
+
+
+class Synthetic(Section):
+    artists_per_genre: Annotated[int, Field(ge=2)] = 4
+    clips_per_artist: Annotated[int, Field(ge=1)] = 5
+    clip_seconds: Annotated[float, Field(ge=1.0, le=60.0)] = 9.0
+    duplicates: Annotated[int, Field(ge=0)] = 8
+    mislabels: Annotated[int, Field(ge=0)] = 8
+    unreadable: Annotated[int, Field(ge=0)] = 1
+
+
+class Dataset(Section):
+    source: Literal[SOURCES] = "kaggle"
+    kaggle_handle: str = "andradaolteanu/gtzan-dataset-music-genre-classification"
+    local_path: str = ""
+    allow_incomplete: bool = False
+    fma: Fma = Fma()
+    synthetic: Synthetic = Synthetic()
+
+
+class Compute(Section):
+    scheduler: str = "local"  # local, or a Dask scheduler's address (musicgenre.parallel)
+
+    @field_validator("scheduler")
+    @classmethod
+    def _address(cls, value):
+        if value != "local" and not re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+", value):
+            raise ValueError("expected local, or the address a Dask scheduler prints when it starts, like "
+                             "tcp://10.0.0.5:8786")
+        return value
+
+
+class Clean(Section):
+    mislabel_policy: Literal[MISLABEL_POLICIES] = "relabel"
+    distortion_policy: Literal[DISTORTION_POLICIES] = "keep"
+    detect_duplicates: Literal[DETECTION] = "drop"
+    extra_faults: Annotated[str, Field(min_length=1)] = "extra_faults.csv"
+    n_jobs: Jobs = 2
+
+
+class Representation(Section):
+    """A representation's section; one a user adds may hold settings of its own."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    n_jobs: Jobs = 1
+
+
+class Features(Section):
+    sample_rate: Annotated[int, Field(ge=4000, le=96000)] = 22050
+    chunk_seconds: Annotated[float, Field(ge=0.5, le=30.0)] = 3.0
+    n_jobs: Jobs = 2
+
+
+class Mels(Section):
+    n_mels: Annotated[int, Field(ge=8, le=512)] = 128
+    n_fft: Annotated[int, Field(ge=64, le=16384)] = 2048
+    hop_length: Annotated[int, Field(ge=16, le=8192)] = 512
+    fmax: Annotated[float, Field(ge=1000, le=48000)] = 11025
+    n_jobs: Jobs = 2
+
+
+class Embeddings(Section):
+    model: Literal[EMBEDDING_MODELS] = "MSD_musicnn"
+    layer: Literal[EMBEDDING_LAYERS] = "max_pool"
+    n_jobs: Jobs = 2
+
+
+class Split(Section):
+    strategy: Literal[("auto",) + STRATEGIES] = "auto"
+    test_fraction: Annotated[float, Field(ge=0.01, le=0.9)] = 0.2
+    folds: Annotated[int, Field(ge=2)] = 5
+
+
+class Train(Section):
+    scaler: Literal[SCALERS] = "standard"
+    drop_features: list[str] = ["mfcc2_mean", "rolloff_mean"]
+
+
+class Leakage(Section):
+    family: str = "mlp"  # one of the families on the descriptors (checked by the leakage stage)
+
+
+Statistics = Annotated[list[Literal[POOL_STATISTICS]], Field(min_length=1)]
+Inverse = Annotated[float, Field(ge=1e-6, le=1e6)]  # an inverse regularisation strength
+Components = Annotated[int, Field(ge=0, le=4096)]
+
+
+class ClipRule(Section):
+    """How a clip gets its genre from its chunks (:mod:`musicgenre.cliprules`)."""
+
+    clip_rule: Literal[CLIP_RULES] = "vote"
+    pool_stats: Statistics = ["mean", "std", "max"]
+
+    @field_validator("pool_stats")
+    @classmethod
+    def _distinct(cls, stats):
+        if len(set(stats)) != len(stats):
+            raise ValueError("it names a statistic twice")
+        return stats
+
+
+class Searched(Section):
+    search: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = None
+
+
+class Knn(ClipRule, Searched):
+    model_config = ConfigDict(extra="allow", strict=True)  # any other KNeighborsClassifier setting
+    input: str = "data/inputs/features/chunks.parquet"
+    n_neighbors: Annotated[int, Field(ge=1)] = 14
+    p: Annotated[int, Field(ge=1)] = 1
+    leaf_size: Annotated[int, Field(ge=1)] = 2
+
+
+class Rf(ClipRule, Searched):
+    model_config = ConfigDict(extra="allow", strict=True)  # any other RandomForestClassifier setting
+    input: str = "data/inputs/features/chunks.parquet"
+    n_estimators: Annotated[int, Field(ge=1)] = 1400
+    max_depth: Annotated[int, Field(ge=1)] | None = 32
+    n_jobs: Jobs = 2
+
+
+class Mlp(ClipRule, Searched):
+    model_config = ConfigDict(extra="allow", strict=True)  # any other MLPClassifier setting
+    input: str = "data/inputs/features/chunks.parquet"
+    hidden_layer_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = [500, 500, 300]
+    solver: str = "sgd"
+    max_iter: Annotated[int, Field(ge=1)] = 500
+    learning_rate_init: Annotated[float, Field(gt=0)] = 0.01
+    early_stopping: bool = False
+
+
+class LightClassifier(Section):
+    """An RBF SVM or a logistic regression on scaled (optionally PCA-reduced) vectors."""
+
+    classifier: Literal[EMBEDDING_CLASSIFIERS] = "svm"
+    C: Inverse = 1.0
+    pca: Components = 0  # components before the classifier; 0 = none
+
+
+class Musicnn(LightClassifier, ClipRule, Searched):
+    input: str = "data/inputs/embeddings"
+
+
+class Member(ClipRule):
+    """A fusion member: the table inputs it reads (a non-empty list, checked against the inputs that
+    exist when the fusion is built) and a classifier."""
+
+    inputs: Annotated[list[str], Field(min_length=1)]
+
+
+class LightMember(Member, LightClassifier):
+    classifier: Literal[EMBEDDING_CLASSIFIERS]
+
+
+class TableMember(Member):
+    model_config = ConfigDict(extra="allow", strict=True)  # the scikit-learn settings of its classifier
+    classifier: Literal[TABLE_CLASSIFIERS]
+
+
+class Fusion(Searched):
+    input: str = "data/inputs"
+    members: Annotated[dict[str, Annotated[LightMember | TableMember, Field(discriminator="classifier")]],
+                       Field(min_length=1)]
+    meta_C: Inverse = 1.0
+
+
+class Masks(Section):
+    time_masks: Annotated[int, Field(ge=0, le=512)] = 2
+    time_width: Annotated[int, Field(ge=0, le=512)] = 16
+    freq_masks: Annotated[int, Field(ge=0, le=512)] = 2
+    freq_width: Annotated[int, Field(ge=0, le=512)] = 12
+
+
+class Network(Section):
+    """What both deep families share: early stopping, batches, learning rate, threads."""
+
+    dropout: Annotated[float, Field(ge=0.0, le=0.9)] = 0.3
+    batch_size: Annotated[int, Field(ge=1, le=4096)] = 32
+    learning_rate: Annotated[float, Field(ge=1e-7, le=1.0)] = 0.001
+    threads: Annotated[int, Field(ge=1, le=256)] = 2  # TensorFlow CPU threads
+
+
+class Cnn(Network):
+    input: str = "data/inputs/mels"
+    architecture: Literal[ARCHITECTURES] = "default"
+    filters: Annotated[list[Annotated[int, Field(ge=1, le=1024)]], Field(min_length=1)] = [16, 32, 64, 128]
+    masks: Masks = Masks()
+    epochs: Annotated[int, Field(ge=1)] = 40
+    patience: Annotated[int, Field(ge=1)] = 6
+
+
+class Transfer(Network):
+    input: str = "data/inputs/mels"
+    backbone: str = "MobileNetV2"  # a keras.applications backbone (checked by musicgenre.deep)
+    weights: str = "imagenet"  # imagenet | none | path/to/no_top.h5 (checked by musicgenre.deep)
+    image_size: Annotated[int, Field(ge=32, le=600)] = 128
+    frozen_epochs: Annotated[int, Field(ge=0)] = 10
+    fine_tune_epochs: Annotated[int, Field(ge=0)] = 10
+    fine_tune_layers: Annotated[int, Field(ge=0)] = 30
+    fine_tune_learning_rate: Annotated[float, Field(ge=1e-8, le=1.0)] = 0.0001
+    patience: Annotated[int, Field(ge=1)] = 4
+
+
+#: The model families, each with its settings. A family missing from ``models`` is not trained.
+FAMILIES = {"knn": Knn, "rf": Rf, "mlp": Mlp, "musicnn": Musicnn, "fusion": Fusion, "cnn": Cnn, "transfer": Transfer}
+
+
+class Params(Section):
+    model_config = ConfigDict(extra="allow", strict=True)  # the sections of representations a user adds
+    seed: Annotated[int, Field(ge=0)] = 42
+    dataset: Dataset = Dataset()
+    compute: Compute = Compute()
+    clean: Clean = Clean()
+    representations: dict[str, str] = {"features": "musicgenre/features.py", "mels": "musicgenre/mels.py",
+                                       "embeddings": "musicgenre/embeddings.py"}
+    features: Features = Features()
+    mels: Mels = Mels()
+    embeddings: Embeddings = Embeddings()
+    split: Split = Split()
+    train: Train = Train()
+    leakage: Leakage = Leakage()
+    models: dict[str, dict] = {}
+
+
+def checked(params):
+    """``params`` (parsed ``params.yaml``) checked against the schema, every missing setting filled
+    with its default; the first problem stops with a message naming its key."""
+    if not isinstance(params, dict):
+        raise MusicgenreError(f"params.yaml must be a mapping of sections, got {type(params).__name__}")
+    result = _validated(Params, params, "")
+    for name in sorted(set(result) - set(Params.model_fields)):
+        if name not in result["representations"]:
+            raise MusicgenreError(f"params.yaml: unknown section {name!r}; a representation's section is named "
+                                  "under representations, and the others are: " + ", ".join(Params.model_fields))
+        result[name] = _validated(Representation, result[name], f"{name}.")
+    models = result["models"] or {}
+    unknown = sorted(set(models) - set(FAMILIES))
+    if unknown:
+        raise MusicgenreError(f"params.yaml: models.{unknown[0]} is not a model family; the families are: "
+                              + ", ".join(FAMILIES))
+    result["models"] = {name: family(name, settings) for name, settings in models.items()}
+    return result
+
+
+def family(name, settings, key=None):
+    """One family's settings (``models.<name>``, or ``key``) checked, with their defaults."""
+    return _validated(FAMILIES[name], settings or {}, f"{key or 'models.' + name}.")
+
+
+def defaults(model):
+    """``{setting: default}`` of a schema model (nested sections as dicts); required settings left out."""
+    found = {}
+    for name, field in model.model_fields.items():
+        if not field.is_required():
+            value = field.get_default(call_default_factory=True)
+            found[name] = value.model_dump() if isinstance(value, BaseModel) else value
+    return found
+
+
+def _validated(model, values, prefix):
+    try:
+        return model.model_validate(values).model_dump()
+    except ValidationError as err:
+        raise MusicgenreError(_message(err.errors(include_url=False)[0], prefix)) from None
+
+
+KINDS = {"int_type": "an integer", "float_type": "a number", "bool_type": "true or false", "string_type": "text",
+         "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping", "int_from_float": "an integer"}
+
+
+def _message(error, prefix):
+    """One pydantic error as ``params.yaml: <key> ...``."""
+    loc = error["loc"]
+    parts = [part for k, part in enumerate(loc) if not str(part).startswith(("function-", "tagged-union"))
+             and not (k >= 2 and loc[k - 2] == "members" and part in EMBEDDING_CLASSIFIERS + TABLE_CLASSIFIERS)]
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        parts.append("classifier")
+
+    def key(parts):
+        dotted = prefix.rstrip(".")
+        for part in parts:
+            dotted += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return dotted.lstrip(".")
+
+    value, kind, ctx = error.get("input"), error["type"], error.get("ctx", {})
+    if kind == "extra_forbidden":
+        return f"params.yaml: {key(parts[:-1])} has unknown setting(s) [{parts[-1]!r}]"
+    if kind == "missing":
+        return f"params.yaml: {key(parts)} is missing"
+    if kind == "literal_error":
+        return f"params.yaml: {key(parts)} is {value!r}; expected one of: {ctx['expected'].replace(chr(39), '').replace(' or ', ', ')}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return (f"params.yaml: {key(parts)} is {ctx.get('tag')!r}; expected one of: "
+                f"{ctx.get('expected_tags', '').replace(chr(39), '')}")
+    if kind in KINDS:
+        return f"params.yaml: {key(parts)} must be {KINDS[kind]}, got {value!r}"
+    if kind == "too_short":
+        return f"params.yaml: {key(parts)} is empty; it needs at least {ctx['min_length']} entry"
+    bound = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}.get(kind)
+    if bound:
+        return f"params.yaml: {key(parts)} is {value!r}; it must be {bound} {next(iter(ctx.values()))}"
+    return f"params.yaml: {key(parts)} is {value!r}; {error['msg'].removeprefix('Value error, ')}"
