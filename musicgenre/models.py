@@ -8,7 +8,6 @@ A bundle is everything needed to use a fitted model without DVC, params.yaml or 
 """
 
 import platform
-import sys
 
 import joblib
 import numpy as np
@@ -141,9 +140,8 @@ def make_bundle(model, family, feature_names, labels, config, description=None):
     embeddings), ``sample_rate``, ``chunk_seconds`` and the settings of that input."""
     versions = {"musicgenre": __version__, "scikit-learn": sklearn.__version__,
                 "numpy": np.__version__, "python": platform.python_version()}
-    for package in NETWORK_PACKAGES:  # a network's bundle holds Keras objects, made under these
-        if package in sys.modules:
-            versions[package] = installed(package)
+    if family in DEEP:  # a network's bundle holds Keras objects, made under these
+        versions.update({package: installed(package) for package in NETWORK_PACKAGES})
     return {
         "format": BUNDLE_FORMAT,
         "family": family,
@@ -184,8 +182,9 @@ def load_bundle(path):
         raise MusicgenreError(
             f"{path} was made with scikit-learn {made_with}, this is {sklearn.__version__}; "
             f"retrain it (dvc repro) or install scikit-learn=={made_with}")
-    for package in NETWORK_PACKAGES:
-        made_with, here = bundle["versions"].get(package), installed(package)
+    for package in NETWORK_PACKAGES:  # only a network's bundle records them (and has imported them)
+        made_with = bundle["versions"].get(package)
+        here = installed(package) if made_with else None
         if made_with and (here or "none").split(".")[0] != made_with.split(".")[0]:
             raise MusicgenreError(
                 f"{path} was made with {package} {made_with}, and this is {package} {here or '(not installed)'}, "

@@ -1,5 +1,6 @@
 """The deep families (cnn, transfer) through their real DVC stages, on a tiny separable mel set."""
 
+import ast
 import json
 
 import numpy as np
@@ -76,11 +77,13 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     mels = np.load(root / "data" / "inputs" / "mels" / "mels.npy")[:6]
     np.save(root / "few.npy", mels)
     script = ("import json, sys, numpy as np; from musicgenre.models import load_bundle; "
-              "b = load_bundle('data/models/cnn/model.joblib'); "
+              "b = load_bundle('data/models/cnn/model.joblib'); print(sorted(b['versions'])); "
               "print(json.dumps(b['model'].predict_proba(np.load('few.npy')).tolist()))")
     fresh = run_python(script, cwd=root)
     assert fresh.returncode == 0, fresh.stderr
-    proba = np.array(json.loads(fresh.stdout.strip().splitlines()[-1]))
+    *_, versions, said = fresh.stdout.strip().splitlines()
+    assert {"keras", "tensorflow"} <= set(ast.literal_eval(versions))  # a network's bundle records them for the guard
+    proba = np.array(json.loads(said))
     assert proba.shape == (6, 3) and np.allclose(proba.sum(axis=1), 1.0, atol=1e-4)
     assert (proba.argmax(axis=1) == 0).all()  # the first chunks are blues
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import sklearn
 
+from conftest import run_python
 from musicgenre.errors import MusicgenreError
 from musicgenre.cliprules import vote
 from musicgenre.evaluation import clip_labels, evaluate
@@ -83,6 +84,18 @@ def test_bundle_round_trip_and_version_guard(tmp_path):
     save_bundle(bundle, tmp_path / "format2.joblib")
     with pytest.raises(MusicgenreError, match="not a musicgenre bundle of format 3; retrain it"):
         load_bundle(tmp_path / "format2.joblib")
+
+
+def test_a_bundle_without_a_network_loads_without_tensorflow(tmp_path):
+    """The version guard asks Keras and TensorFlow their versions only for a network's bundle: a
+    table family's bundle loads (and predict starts) without importing them (seconds, 500 MB)."""
+    features, genre = separable()
+    model = build("knn", {"n_neighbors": 3}, "standard", 0).fit(features, genre)
+    save_bundle(make_bundle(model, "knn", list("abcd"), model.classes_, {"input": "features"}), tmp_path / "m.joblib")
+    result = run_python("import sys; from musicgenre.models import load_bundle; "
+                        f"load_bundle({str(tmp_path / 'm.joblib')!r}); "
+                        "print(sorted({'keras', 'tensorflow'} & set(sys.modules)))")
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
 def test_the_private_apis_used_exist():
