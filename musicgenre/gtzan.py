@@ -1,6 +1,7 @@
 """GTZAN reference data shipped in the package (``musicgenre/data/gtzan``), each file naming its source.
 
-* ``GTZANindex.txt`` — Sturm's per-file artist and title index (244 artists; 81 files unidentified).
+* ``GTZANindex_2024.txt`` — Sturm's per-file artist and title index, 2024 edition (271 artists;
+  17 files unidentified).
 * ``fault_filtered_{train,valid,test}.txt`` — the fault-filtered, artist-conscious split of
   Kereliuk, Sturm & Larsen (2015): 443/197/290 clips, the 70 faulty ones left out.
 """
@@ -9,6 +10,8 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
+
+from .artists import one_spelling
 
 PUBLISHED_SETS = ("train", "valid", "test")
 
@@ -22,15 +25,12 @@ def _lines(name):
 def index():
     """Sturm's index as a frame: file, artist, title (empty strings where unidentified).
 
-    Artist spellings that differ only in case are merged into the first one seen, so grouping by
-    artist never splits one artist in two.
+    Spellings of one artist (:func:`musicgenre.artists.artist_key`) are written one way, so
+    grouping by artist never splits one artist in two.
     """
-    rows = [[part.strip() for part in line.split(":::")] for line in _lines("GTZANindex.txt")]
+    rows = [[part.strip() for part in line.split(":::")] for line in _lines("GTZANindex_2024.txt")]
     table = pd.DataFrame(rows, columns=["file", "artist", "title"])
-    spelling = {}
-    for name in table["artist"]:
-        spelling.setdefault(name.casefold(), name)
-    table["artist"] = table["artist"].map(lambda name: spelling[name.casefold()])
+    table["artist"] = one_spelling(table["artist"])
     return table
 
 

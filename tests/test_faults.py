@@ -119,7 +119,7 @@ def test_shipped_gtzan_list_names_its_source_and_its_groups_hold_their_files():
     faults = shipped_gtzan_list()
     # 50 copies, and the 44 files they copy (reggae.00065's is unknown)
     assert faults["fault"].value_counts().to_dict() == {"exact_duplicate": 50 + 44, "distortion": 2, "unreadable": 1}
-    artist = gtzan.index().set_index("file")["artist"]
+    artist, title = (gtzan.index().set_index("file")[column] for column in ("artist", "title"))
     grouped = faults[faults["group"] != ""]
     for row in grouped.itertuples():
         assert row.file in row.group.split(";"), row
@@ -127,6 +127,7 @@ def test_shipped_gtzan_list_names_its_source_and_its_groups_hold_their_files():
         named = group.split(";")
         assert list(rows["file"]) == named  # one row per member, the kept one first
         assert rows.iloc[0]["note"].startswith("kept") and artist[named].nunique() == 1
+        assert title[named].nunique() == 1 and title[named].iloc[0] != ""  # one recording, by the 2024 index
     assert set(faults.loc[faults["group"] == "", "fault"]) == {"exact_duplicate", "distortion", "unreadable"}
 
 
