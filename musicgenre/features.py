@@ -153,8 +153,9 @@ def describe_clip(y, parts, sr, clip=True):
     rows, harmonic, percussive = [], [], []
     for start, stop, inside in segments(parts, len(y)):
         h, p = separate(y[start:stop], spectrum if whole else None)
-        rows += [describe(y[part], sr, h[part.start - start:part.stop - start], p[part.start - start:part.stop - start])
-                 for part in inside]
+        for part in inside:
+            local = slice(part.start - start, part.stop - start)  # the chunk within its segment
+            rows.append(describe(y[part], sr, h[local], p[local]))
         if clip:
             harmonic.append(h)
             percussive.append(p)

@@ -182,10 +182,12 @@ def load_bundle(path):
         raise MusicgenreError(
             f"{path} was made with scikit-learn {made_with}, this is {sklearn.__version__}; "
             f"retrain it (dvc repro) or install scikit-learn=={made_with}")
-    for package in NETWORK_PACKAGES:  # only a network's bundle records them (and has imported them)
+    for package in NETWORK_PACKAGES:
         made_with = bundle["versions"].get(package)
-        here = installed(package) if made_with else None
-        if made_with and (here or "none").split(".")[0] != made_with.split(".")[0]:
+        if not made_with:  # only a network's bundle records them (and its unpickling imported them)
+            continue
+        here = installed(package)
+        if (here or "none").split(".")[0] != made_with.split(".")[0]:
             raise MusicgenreError(
                 f"{path} was made with {package} {made_with}, and this is {package} {here or '(not installed)'}, "
                 f"another major version; retrain it (dvc repro) or install {package}=={made_with}")

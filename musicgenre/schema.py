@@ -212,11 +212,14 @@ class Fusion(Searched):
     meta_C: Inverse = 1.0
 
 
+MaskSize = Annotated[int, Field(ge=0, le=512)]  # SpecAugment masks: how many, and their width in bins
+
+
 class Masks(Section):
-    time_masks: Annotated[int, Field(ge=0, le=512)] = 2
-    time_width: Annotated[int, Field(ge=0, le=512)] = 16
-    freq_masks: Annotated[int, Field(ge=0, le=512)] = 2
-    freq_width: Annotated[int, Field(ge=0, le=512)] = 12
+    time_masks: MaskSize = 2
+    time_width: MaskSize = 16
+    freq_masks: MaskSize = 2
+    freq_width: MaskSize = 12
 
 
 class Network(Section):
