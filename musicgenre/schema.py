@@ -13,8 +13,11 @@ mlp (by scikit-learn, against the estimator), and names only known at run time (
 backbone of ``keras.applications``, a fusion member's inputs, the leakage family).
 """
 
+import copy
 import re
-from typing import Annotated, Any, Literal
+import types
+import typing
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -147,19 +150,22 @@ class ClipRule(Section):
         return stats
 
 
-class Searched(Section):
-    search: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = None
+class TableFamily(ClipRule):
+    """A family on tables: a setting may hold values to try (:func:`search_space`), and a default
+    that is a list is such a grid. The clip rule's default tries both rules."""
+
+    clip_rule: Literal[CLIP_RULES] = list(CLIP_RULES)
 
 
-class Knn(ClipRule, Searched):
+class Knn(TableFamily):
     model_config = ConfigDict(extra="allow", strict=True)  # any other KNeighborsClassifier setting
     input: str = "data/inputs/features/chunks.parquet"
-    n_neighbors: Annotated[int, Field(ge=1)] = 14
+    n_neighbors: Annotated[int, Field(ge=1)] = [5, 9, 14]
     p: Annotated[int, Field(ge=1)] = 1
     leaf_size: Annotated[int, Field(ge=1)] = 2
 
 
-class Rf(ClipRule, Searched):
+class Rf(TableFamily):
     model_config = ConfigDict(extra="allow", strict=True)  # any other RandomForestClassifier setting
     input: str = "data/inputs/features/chunks.parquet"
     n_estimators: Annotated[int, Field(ge=1)] = 1400
@@ -167,7 +173,7 @@ class Rf(ClipRule, Searched):
     n_jobs: Jobs = 2
 
 
-class Mlp(ClipRule, Searched):
+class Mlp(TableFamily):
     model_config = ConfigDict(extra="allow", strict=True)  # any other MLPClassifier setting
     input: str = "data/inputs/features/chunks.parquet"
     hidden_layer_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = [500, 500, 300]
@@ -185,8 +191,9 @@ class LightClassifier(Section):
     pca: Components = 0  # components before the classifier; 0 = none
 
 
-class Musicnn(LightClassifier, ClipRule, Searched):
+class Musicnn(LightClassifier, TableFamily):
     input: str = "data/inputs/embeddings"
+    C: Inverse = [0.1, 1.0, 10.0]
 
 
 class Member(ClipRule):
@@ -205,7 +212,7 @@ class TableMember(Member):
     classifier: Literal[TABLE_CLASSIFIERS]
 
 
-class Fusion(Searched):
+class Fusion(Section):
     input: str = "data/inputs"
     members: Annotated[dict[str, Annotated[LightMember | TableMember, Field(discriminator="classifier")]],
                        Field(min_length=1)]
@@ -293,9 +300,91 @@ def checked(params):
     return result
 
 
+#: The families whose settings may list values to try, chosen on validation data
+#: (:mod:`musicgenre.selection`); the deep families choose only their epoch (early stopping).
+SEARCHABLE = ("knn", "rf", "mlp", "musicnn", "fusion")
+
+
 def family(name, settings, key=None):
-    """One family's settings (``models.<name>``, or ``key``) checked, with their defaults."""
-    return _validated(FAMILIES[name], settings or {}, f"{key or 'models.' + name}.")
+    """One family's settings (``models.<name>``, or ``key``) checked, with their defaults.
+
+    A setting given as a list of values (a list of lists for a setting that is itself a list, like
+    ``hidden_layer_sizes``) is *searched* (:func:`search_space`): every value is checked like a
+    fixed one, and the list stays in place for :func:`musicgenre.selection.candidates`."""
+    prefix = key or f"models.{name}"
+    settings = settings or {}
+    if "search" in settings and name in SEARCHABLE:
+        raise MusicgenreError(
+            f"params.yaml: {prefix}.search is not read any more: a setting holds the values to try in its own "
+            f"place (n_neighbors: [5, 9, 14] tries each on validation data; n_neighbors: 7 is used as is), so "
+            f"no value can be both fixed and searched. Move each entry of {prefix}.search to its setting")
+    space = search_space(name, settings, prefix)
+    if space and name not in SEARCHABLE:
+        dotted = next(iter(space))
+        raise MusicgenreError(f"params.yaml: {prefix}.{dotted} lists values to try ({space[dotted]}), but "
+                              f"{name} chooses only its epoch on validation data (early stopping): give one value")
+    first = assigned(settings, {dotted: values[0] for dotted, values in space.items()})
+    checked = _validated(FAMILIES[name], first, f"{prefix}.")
+    for dotted, values in space.items():
+        for value in values[1:]:  # a value to try is checked like a fixed one
+            _validated(FAMILIES[name], assigned(first, {dotted: value}), f"{prefix}.")
+    return assigned(checked, space)
+
+
+def search_space(name, settings, prefix=None):
+    """``{dotted setting: [values to try]}`` of a family's settings, in their order: every setting
+    given as a list where one value is expected, or as a list of lists where the setting is itself
+    a list (a fusion member's settings are reached as ``members.<member>.<setting>``). A setting the
+    schema does not declare (another scikit-learn setting) is searched when it is a list."""
+    prefix = prefix or f"models.{name}"
+    space = _grid((FAMILIES[name],), settings, "", prefix)
+    members = settings.get("members") if name == "fusion" else None
+    for member, values in (members or {}).items() if isinstance(members, dict) else ():
+        if isinstance(values, dict):
+            kind = values.get("classifier")
+            own = {"knn": Knn, "rf": Rf, "mlp": Mlp}.get(kind if isinstance(kind, str) else None, TableMember)
+            models = (LightMember,) if kind in EMBEDDING_CLASSIFIERS else (TableMember, own)
+            space.update(_grid(models, values, f"members.{member}.", f"{prefix}.members.{member}",
+                               fixed=("classifier",)))  # a member's kind picks its schema
+    return space
+
+
+def _grid(models, settings, path, prefix, fixed=("input", "members")):
+    """The searched settings of one section, whose types the first of ``models`` declaring them
+    gives; ``fixed`` ones take one value (the schema checks it)."""
+    space = {}
+    for key, value in settings.items():
+        field = next((model.model_fields[key] for model in models if key in model.model_fields), None)
+        if key in fixed or not isinstance(value, list):
+            continue
+        if field is not None and _is_list(field.annotation) and not (value and all(isinstance(v, list) for v in value)):
+            continue  # a fixed list, like hidden_layer_sizes: [500, 500, 300] (the schema checks an empty one)
+        if not value:
+            raise MusicgenreError(f"params.yaml: {prefix}.{key} is an empty list; give one value, or the values "
+                                  "to try")
+        space[path + key] = value
+    return space
+
+
+def _is_list(annotation):
+    """Whether a setting's declared type is a list (under ``Annotated`` and ``| None``)."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_list(arg) for arg in typing.get_args(annotation))
+    return typing.get_origin(annotation) is list or annotation is list
+
+
+def assigned(settings, values):
+    """A deep copy of ``settings`` with each dotted setting of ``values`` set."""
+    result = copy.deepcopy(settings)
+    for dotted, value in values.items():
+        *path, last = dotted.split(".")
+        node = result
+        for key in path:
+            node = node[key]
+        node[last] = value
+    return result
 
 
 def defaults(model):
@@ -310,7 +399,7 @@ def defaults(model):
 
 def _validated(model, values, prefix):
     try:
-        return model.model_validate(values).model_dump()
+        return model.model_validate(values).model_dump(warnings=False)  # a grid default is a list (search_space)
     except ValidationError as err:
         raise MusicgenreError(_message(err.errors(include_url=False)[0], prefix)) from None
 

@@ -1,8 +1,10 @@
 """Choosing a family's settings on validation data only.
 
-``models.<family>.search`` maps setting names to lists of values to try; every combination is a
-candidate (dotted names reach into nested settings, e.g. ``members.early.C`` for fusion). Each
-candidate is fitted and scored on validation data, never on the test set:
+A setting of a family on tables given as a list in ``params.yaml`` (``n_neighbors: [5, 9, 14]``;
+a list of lists for a setting that is itself a list) lists values to try; one value is used as
+is, so no value is both fixed and searched. Every combination of the values to try is a candidate
+(a fusion member's settings too, named ``members.early.C``). Each candidate is fitted and scored
+on validation data, never on the test set:
 
 * on GTZAN's fault-filtered split, its published **valid list** (fold 0 of ``split.csv``):
   fitted on the published train list, scored on the valid list;
@@ -13,13 +15,11 @@ chosen settings on the whole training set (train + valid), and only ``evaluate``
 test list, once.
 """
 
-import copy
 import itertools
 
 import numpy as np
 
 from . import schema
-from .errors import MusicgenreError
 from .splits import PUBLISHED
 
 #: what the validation score means, per kind of split
@@ -27,33 +27,13 @@ SCORED_ON = {"published": "the published valid list (fold 0)", "other": "the mea
 
 
 def candidates(family, settings):
-    """``[(chosen, settings)]``: every combination of ``settings["search"]`` applied to ``settings``
-    (``models.<family>``, as the schema checked it), in grid order, each candidate checked by the
-    family's schema too (a value to try is checked like a fixed one) and without ``search``; one
-    candidate, ``({}, settings)``, when there is no search."""
-    name = f"models.{family}"
-    space = settings.get("search") or {}
-    keys = list(space)
-    result = []
-    for values in itertools.product(*(space[key] for key in keys)):
-        candidate = copy.deepcopy(settings)
-        for key, value in zip(keys, values, strict=True):
-            _assign(candidate, key, value, name)
-        candidate = schema.family(family, candidate)
-        candidate.pop("search", None)
-        result.append((dict(zip(keys, values, strict=True)), candidate))
-    return result
-
-
-def _assign(settings, dotted, value, name):
-    *path, last = dotted.split(".")
-    node = settings
-    for key in path:
-        if not isinstance(node.get(key), dict):
-            raise MusicgenreError(f"params.yaml: {name}.search names {dotted!r}, but {name} has no {key!r} "
-                                  "section to set it in")
-        node = node[key]
-    node[last] = value
+    """``[(chosen, settings)]``: every combination of the values to try in ``settings``
+    (``models.<family>``, as :func:`schema.family` checked it; :func:`schema.search_space` says
+    which settings are searched), in grid order, each with one value per setting; one candidate,
+    ``({}, settings)``, when nothing is searched."""
+    space = schema.search_space(family, settings)
+    combinations = [dict(zip(space, values, strict=True)) for values in itertools.product(*space.values())]
+    return [(chosen, schema.family(family, schema.assigned(settings, chosen))) for chosen in combinations]
 
 
 def validation_folds(strategy, train):

@@ -30,7 +30,8 @@ def main(family):
     metrics["cv"] = {"clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
                      "clip_accuracy_std": round(float(np.std(clip_cv)), 4), "folds": len(cv["folds"])}
     metrics["clip_rule"] = model.rule
-    if cv.get("selection"):  # settings chosen on validation data (models.<family>.search)
+    metrics["settings"] = cv["settings"]  # every setting the model was trained with, a searched one as chosen
+    if cv.get("selection"):  # settings chosen on validation data (the values to try)
         metrics["selection"] = cv["selection"]
     if len(cv["rules"]) > 1:  # a classical family: both clip rules' CV scores
         metrics["cv"]["by_rule"] = {rule: round(float(np.mean([f["clip_accuracy"] for f in folds])), 4)

@@ -11,6 +11,7 @@ from musicgenre.models import INPUTS
 from musicgenre.params import choice, load_params, section
 from musicgenre.paths import CLEAN_MANIFEST, LEAKAGE_METRICS, LEAKAGE_PLOT
 from musicgenre.plots import leakage_png
+from musicgenre.selection import candidates
 from musicgenre.cliprules import clip_rule
 from musicgenre.representations import REPRESENTATIONS
 
@@ -25,10 +26,10 @@ def main():
     if not is_gtzan(section(params, "dataset.source")):
         protocols.remove("fault_filtered")  # the published split exists for GTZAN only
     descriptors = REPRESENTATIONS["features"]
-    # the clip rule is checked, then left out: the random protocol splits a clip's chunks, so every
-    # protocol uses the chunks' vote, which all of them can
-    settings = clip_rule(section(params, f"models.{family}"))[2]
-    settings.pop("search", None)  # one set of settings everywhere (the family's own), so differences are the leak
+    # one set of settings everywhere, so differences are the leak: a searched setting's first value.
+    # The clip rule is then left out: the random protocol splits a clip's chunks, so every protocol
+    # uses the chunks' vote, which all of them can
+    settings = clip_rule(candidates(family, section(params, f"models.{family}"))[0][1])[2]
     model = (family, settings, section(params, "train.scaler"), descriptors.columns(params))
     chunks = descriptors.read()
     results = run(chunks, pd.read_csv(CLEAN_MANIFEST), model, protocols,

@@ -3,7 +3,7 @@
 Families on tables (knn, rf, mlp on descriptors; musicnn on embeddings) are cross-validated on
 the training set's folds under both clip rules (the chunks' soft vote and clip pooling,
 :mod:`musicgenre.cliprules`), then fitted on the whole training set with their own rule
-(``models.<family>.clip_rule``). The deep families (cnn,
+(``models.<family>.clip_rule``, chosen on validation data when it lists both). The deep families (cnn,
 transfer) train once, early-stopped on the validation fold, and log their learning curves with
 dvclive into ``data/models/<family>/live`` (drawn as ``learning_curve.png`` beside it, too).
 """
@@ -28,7 +28,7 @@ from musicgenre.training import cross_validate, family_models, train_deep
 
 
 def train_table(family, settings, params, table, representation, columns):
-    """Choose the settings on validation data (``search``), cross-validate every clip model of the
+    """Choose the settings on validation data (the values to try), cross-validate every clip model of the
     family with them (:func:`family_models`), then fit its own on the whole training set.
     Returns ``(model, folds_by_rule, selection, settings)``: the family's own rule first, and the
     settings it was fitted with."""
@@ -94,17 +94,18 @@ def main(family):
     out = model_dir(family)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if family in DEEP:  # they choose their epoch on the validation fold; the schema gives them no search
+    if family in DEEP:  # they choose their epoch on the validation fold, and nothing else
         model, description, folds = train_network(family, settings, params, table, representation, out)
         by_rule, selection = {}, None
     else:
-        model, by_rule, selection, chosen = train_table(family, settings, params, table, representation, columns)
-        description = family_description(family, chosen)
+        model, by_rule, selection, settings = train_table(family, settings, params, table, representation, columns)
+        description = family_description(family, settings)
         folds = next(iter(by_rule.values()))  # the family's own rule comes first
     seconds = time.perf_counter() - started
     description = {**representation.description(params), **description}
     save_bundle(make_bundle(model, family, columns, model.classes_, config, description), out / "model.joblib")
-    write_json({"folds": folds, "rules": by_rule, "selection": selection}, out / "cv.json")
+    fitted = {k: v for k, v in settings.items() if k not in ("input", "threads", "n_jobs")}  # what the model is
+    write_json({"folds": folds, "rules": by_rule, "selection": selection, "settings": fitted}, out / "cv.json")
     mean = sum(f["clip_accuracy"] for f in folds) / len(folds)
     kind = "validation-fold" if family in DEEP else f"{len(folds)}-fold CV"
     print(f"train@{family}: {kind} clip accuracy {mean:.3f}; trained in {seconds:.1f} s")

@@ -1,8 +1,11 @@
 """End to end: the real DVC pipeline in a temporary git repository, on a tiny demo set."""
 
+import csv
+import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -128,6 +131,43 @@ def repo(tmp_path):
     return root, env
 
 
+def tuning_commands():
+    """``[(argv, stages its comment says it reruns)]`` of the README's "Tuning and comparing" block."""
+    readme = (PROJECT / "README.md").read_text()
+    block = readme.split("## Tuning and comparing\n\n```bash\n", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.splitlines():
+        if line.startswith("dvc exp run"):
+            command, comment = line.split("#", 1)
+            claimed = comment.split("reruns", 1)[1]
+            commands.append((shlex.split(command), {stage.strip() for stage in claimed.split(",")}))
+    return commands
+
+
+def run_the_readmes_tuning_commands(root, env):
+    """Each ``dvc exp run`` of the README reruns the stages it names and changes what they make;
+    ``dvc exp show --only-changed`` then tells the experiments apart by their trained settings."""
+    commands = tuning_commands()
+    assert len(commands) >= 4 and any("models.knn.n_neighbors=7" in argv for argv, _ in commands)
+    for argv, claimed in commands:
+        made = [root / "data" / "models" / stage.split("@")[1] / "model.joblib" for stage in claimed
+                if stage.startswith("train@")] + ([root / "metrics" / "leakage.json"] if "leakage" in claimed else [])
+        before = [path.read_bytes() for path in made]
+        ran = run([sys.executable, "-m", *argv], root, env)
+        assert stages_run(ran.stdout) == claimed, (argv, stages_run(ran.stdout))
+        assert all(path.read_bytes() != old for path, old in zip(made, before, strict=True)), argv
+    knn = json.loads((root / "metrics" / "knn.json").read_text())
+    assert knn["settings"]["n_neighbors"] == 7 and "n_neighbors" not in knn["selection"]["chosen"]
+    musicnn = json.loads((root / "metrics" / "musicnn.json").read_text())
+    assert [c["C"] for c in musicnn["selection"]["candidates"] if c["clip_rule"] == "vote"] == [3.0, 30.0]
+    assert musicnn["settings"]["C"] == musicnn["selection"]["chosen"]["C"]
+    shown = run([sys.executable, "-m", "dvc", "exp", "show", "--only-changed", "--csv"], root, env).stdout
+    rows = list(csv.DictReader(io.StringIO(shown)))
+    assert {"settings.n_neighbors", "settings.C", "selection.chosen.C", "settings.meta_C"} <= set(rows[0])
+    chosen = {float(v) for v in (row["selection.chosen.C"] for row in rows) if re.fullmatch(r"[\d.]+", v)}
+    assert chosen & {0.1, 1.0, 10.0} and chosen & {3.0, 30.0}  # the shipped grid's choice, then the new one's
+
+
 def test_default_source_without_credentials_stops_clearly(repo):
     root, env = repo
     result = run([sys.executable, "-m", "dvc", "repro"], root, env, check=False)
@@ -204,10 +244,15 @@ def test_demo_then_incremental_reruns(repo):
     assert set(knn["cv"]["by_rule"]) == {"vote", "pool"} and knn["selection"]["scored_on"].startswith("the mean")
     assert len(knn["selection"]["candidates"]) == 6 and set(knn["selection"]["chosen"]) == {"n_neighbors", "clip_rule"}
     assert knn["clip_rule"].split()[0] == knn["selection"]["chosen"]["clip_rule"]
+    assert knn["settings"]["n_neighbors"] == knn["selection"]["chosen"]["n_neighbors"] and knn["settings"]["p"] == 1
 
-    set_param(root / "params.yaml", "models.knn.search", {"n_neighbors": [3], "clip_rule": ["pool"]})
+    run_the_readmes_tuning_commands(root, env)
+
+    set_param(root / "params.yaml", "models.knn.n_neighbors", 3)
+    set_param(root / "params.yaml", "models.knn.clip_rule", "pool")
     changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
-    assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare"}
+    # the README's last experiment moved the leakage study to knn, so knn's settings are its too
+    assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare", "leakage"}
     knn = json.loads((root / "metrics" / "knn.json").read_text())
     assert knn["clip_rule"] == "pool (mean, std, max)" and "chunk" not in knn
     assert knn["cv"]["clip_accuracy_mean"] == knn["cv"]["by_rule"]["pool"]

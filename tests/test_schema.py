@@ -26,7 +26,7 @@ def disagreements(model, values, where):
         elif isinstance(default, dict) and isinstance(values[name], dict) and default:
             found += [f"{where}{name}.{key}: params.yaml {values[name].get(key)!r}, schema {value!r}"
                       for key, value in default.items() if values[name].get(key) != value]
-        elif values[name] != default and not (default is None and name == "search"):
+        elif values[name] != default:
             found.append(f"{where}{name}: params.yaml {values[name]!r}, schema {default!r}")
     return found
 

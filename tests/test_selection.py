@@ -1,36 +1,92 @@
 """Selection on validation data: the grid, the folds it is scored on, and the choice."""
 
+import itertools
+
 import pandas as pd
 import pytest
 
 from musicgenre.errors import MusicgenreError
-from musicgenre.schema import family
+from musicgenre.schema import SEARCHABLE, assigned, family, search_space
 from musicgenre.selection import candidates, select, validation_folds
 
 
 def test_every_combination_in_grid_order_with_dotted_names():
-    settings = family("fusion", {"members": {"early": {"classifier": "svm", "C": 1.0, "inputs": ["features"]}},
-                                 "search": {"members.early.C": [0.1, 10.0], "meta_C": [1.0, 2.0]}})
+    settings = family("fusion", {"members": {"early": {"classifier": "svm", "C": [0.1, 10.0], "inputs": ["features"]}},
+                                 "meta_C": [1.0, 2.0]})
     options = candidates("fusion", settings)
     assert [chosen for chosen, _ in options] == [
-        {"members.early.C": 0.1, "meta_C": 1.0}, {"members.early.C": 0.1, "meta_C": 2.0},
-        {"members.early.C": 10.0, "meta_C": 1.0}, {"members.early.C": 10.0, "meta_C": 2.0}]
+        {"meta_C": 1.0, "members.early.C": 0.1}, {"meta_C": 1.0, "members.early.C": 10.0},
+        {"meta_C": 2.0, "members.early.C": 0.1}, {"meta_C": 2.0, "members.early.C": 10.0}]
     last = options[-1][1]
-    assert last["meta_C"] == 2.0 and last["members"]["early"]["C"] == 10.0 and "search" not in last
-    assert settings["members"]["early"]["C"] == 1.0  # the params themselves are left alone
-    fixed = family("musicnn", {"C": 2.0})
-    assert candidates("musicnn", fixed) == [({}, {k: v for k, v in fixed.items() if k != "search"})]
+    assert last["meta_C"] == 2.0 and last["members"]["early"]["C"] == 10.0
+    assert settings["members"]["early"]["C"] == [0.1, 10.0]  # the params themselves are left alone
+    fixed = family("musicnn", {"C": 2.0, "clip_rule": "pool"})
+    assert candidates("musicnn", fixed) == [({}, fixed)]
 
 
-def test_bad_search_spaces_are_named():
-    with pytest.raises(MusicgenreError, match=r"models.knn.search.n_neighbors must be a list, got 5"):
-        family("knn", {"search": {"n_neighbors": 5}})
-    with pytest.raises(MusicgenreError, match="models.fusion.search names 'members.late.C', but models.fusion "
-                                              "has no 'late' section"):
-        candidates("fusion", family("fusion", {"members": {"early": {"classifier": "svm", "inputs": ["features"]}},
-                                               "search": {"members.late.C": [1.0]}}))
+def test_a_setting_that_is_a_list_is_searched_as_a_list_of_lists():
+    assert [c for c, _ in candidates("mlp", family("mlp", {"hidden_layer_sizes": [64, 32], "clip_rule": "vote"}))] \
+        == [{}]
+    grid = family("mlp", {"hidden_layer_sizes": [[64, 32], [16]], "pool_stats": [["mean"], ["mean", "std"]],
+                          "clip_rule": "pool"})
+    assert [c for c, _ in candidates("mlp", grid)] == [
+        {"pool_stats": ["mean"], "hidden_layer_sizes": [64, 32]}, {"pool_stats": ["mean"], "hidden_layer_sizes": [16]},
+        {"pool_stats": ["mean", "std"], "hidden_layer_sizes": [64, 32]},
+        {"pool_stats": ["mean", "std"], "hidden_layer_sizes": [16]}]
+    member = {"classifier": "mlp", "inputs": [["features"], ["features", "embeddings"]], "hidden_layer_sizes": [8, 4]}
+    options = candidates("fusion", family("fusion", {"members": {"m": member}}))
+    assert [c for c, _ in options] == [{"members.m.inputs": ["features"]},
+                                       {"members.m.inputs": ["features", "embeddings"]}]
+    assert all(s["members"]["m"]["hidden_layer_sizes"] == [8, 4] for _, s in options)
+
+
+def settings_of(settings, path=""):
+    """``{dotted name: value}`` of every setting, a fusion member's ones included."""
+    found = {}
+    for key, value in settings.items():
+        if key == "members":
+            for member, values in value.items():
+                found.update(settings_of(values, f"{path}members.{member}."))
+        elif key not in ("input", "classifier"):
+            found[path + key] = value
+    return found
+
+
+def dig(settings, dotted):
+    for key in dotted.split("."):
+        settings = settings[key]
+    return settings
+
+
+@pytest.mark.parametrize("name", SEARCHABLE)
+def test_a_value_set_in_params_yaml_is_the_value_every_candidate_uses(name, project_params):
+    """What ``dvc exp run -S models.<family>.<setting>=<value>`` does: one value given is the value
+    trained, for every setting of every family (none is overridden by a search elsewhere)."""
+    shipped = project_params["models"][name]
+    space = search_space(name, family(name, shipped))
+    assert space, f"{name} ships no setting to search"
+    for dotted, value in settings_of(shipped).items():
+        one = value[-1] if dotted in space else value  # a searched setting set to one of its values
+        options = candidates(name, family(name, assigned(shipped, {dotted: one})))
+        assert all(dig(settings, dotted) == one for _, settings in options), (name, dotted)
+        assert dotted not in options[0][0]  # no longer searched, so not reported as chosen
+        left = {k: v for k, v in space.items() if k != dotted}
+        assert [c for c, _ in options] == [dict(zip(left, v)) for v in itertools.product(*left.values())]
+
+
+def test_a_search_section_or_a_grid_where_none_is_read_is_refused():
+    with pytest.raises(MusicgenreError, match=r"models.knn.search is not read any more: a setting holds the values "
+                                              r"to try in its own place \(n_neighbors: \[5, 9, 14\]"):
+        family("knn", {"n_neighbors": 7, "search": {"n_neighbors": [5, 9, 14]}})
+    with pytest.raises(MusicgenreError, match=r"models.cnn.dropout lists values to try \(\[0.1, 0.5\]\), but "
+                                              r"cnn chooses only its epoch on validation data \(early stopping\)"):
+        family("cnn", {"dropout": [0.1, 0.5]})
+    with pytest.raises(MusicgenreError, match="models.knn.n_neighbors is an empty list; give one value, or the values"):
+        family("knn", {"n_neighbors": []})
     with pytest.raises(MusicgenreError, match="models.knn.n_neighbors must be an integer, got 'many'"):
-        candidates("knn", family("knn", {"search": {"n_neighbors": [5, "many"]}}))  # a value to try is checked
+        family("knn", {"n_neighbors": [5, "many"]})  # a value to try is checked like a fixed one
+    with pytest.raises(MusicgenreError, match=r"models.musicnn.input must be text"):
+        family("musicnn", {"input": ["data/inputs/embeddings"]})  # what a family reads is never searched
 
 
 def test_scored_on_the_published_valid_list_or_every_grouped_fold():
