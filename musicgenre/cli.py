@@ -29,6 +29,9 @@ from .params import load_params
 
 #: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
 INTERNAL_ERROR = 3
+#: predict's default: a file of more chunks is classified by this many, spread evenly over it (the
+#: chunks of a 90 s file; a 30 s GTZAN clip's 10 are all used, as evaluate used them)
+MAX_CHUNKS = 30
 
 #: What the offline demo sets in params.yaml, and nothing else: the demo set, and the slowest
 #: families sized for its ~140 training clips (a real GTZAN run keeps the defaults).
@@ -58,20 +61,26 @@ def set_param(path, dotted, value):
 
 def summary(metrics_dir=METRICS, families=None):
     """A table of the test metrics of every family (or of ``families``), best clip accuracy first."""
-    rows = []
+    rows, lengths = [], []
     for path in sorted(Path(metrics_dir).glob("*.json")):
         data = read_json(path)
         if "clip" in data and (families is None or path.stem in families):
             clip = data["clip"]
             chunk = f"{data['chunk']['accuracy']:.3f}" if "chunk" in data else "-"  # pooled or fused: no chunk votes
+            by_length = {k: v["accuracy"] for k, v in data.get("clip_accuracy_by_length", {}).items() if k != "whole"}
+            lengths += [k for k in by_length if k not in lengths]
             rows.append((path.stem, data.get("split", "?"), chunk, clip["accuracy"],
                          f"[{clip['accuracy_ci95_low']:.3f}, {clip['accuracy_ci95_high']:.3f}]",
-                         clip["macro_f1"], data["cv"]["clip_accuracy_mean"]))
+                         clip["macro_f1"], by_length, data["cv"]["clip_accuracy_mean"]))
     if not rows:
         raise MusicgenreError(f"no model metrics in {metrics_dir}/; run dvc repro (or make demo) first")
     rows.sort(key=lambda row: -row[3])
-    lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} {'CV clip acc':>11}"]
-    lines += [f"{f:<8} {s:<8} {a:>9} {c:>9.3f} {ci:>15} {m:>8.3f} {v:>11.3f}" for f, s, a, c, ci, m, v in rows]
+    lengths.sort(key=lambda key: float(key.removesuffix("s")))  # 3s, 10s (the metrics files sort keys as text)
+    lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} "
+             + "".join(f"{'on ' + k:>8} " for k in lengths) + f"{'CV clip acc':>11}"]
+    lines += [f"{f:<8} {s:<8} {a:>9} {c:>9.3f} {ci:>15} {m:>8.3f} "
+              + "".join(f"{b[k]:>8.3f} " if k in b else f"{'-':>8} " for k in lengths) + f"{v:>11.3f}"
+              for f, s, a, c, ci, m, b, v in rows]
     return "\n".join(lines)
 
 
@@ -139,17 +148,20 @@ def _predict(args):
 
     if args.top_k < 1:
         raise MusicgenreError("--top-k must be at least 1")
+    if args.max_chunks < 0:
+        raise MusicgenreError("--max-chunks must be 0 (every chunk) or more")
     ready()  # predict runs librosa's compiled functions, maybe beside a stage or another predict
     bundle = load_bundle(resolve_bundle(args.model))
     results, internal = [], False
     for path, error in tqdm(find_audio(args.paths), desc="classifying", unit="file", file=sys.stderr, disable=None):
-        result = {"file": str(path), "predictions": [], "chunks": 0, "padded": False, "error": error}
+        result = {"file": str(path), "predictions": [], "chunks": 0, "file_chunks": 0, "padded": False,
+                  "error": error}
         if error is None:
             try:
-                found = classify(bundle, path)
+                found = classify(bundle, path, args.max_chunks)
                 top = list(found["probabilities"].items())[: args.top_k]
                 result.update(predictions=[{"genre": g, "probability": p} for g, p in top],
-                              chunks=found["chunks"], padded=found["padded"])
+                              chunks=found["chunks"], file_chunks=found["file_chunks"], padded=found["padded"])
             except MusicgenreError as err:  # the file's problem: unreadable, undecodable, silent
                 result["error"] = str(err)
             except Exception as err:  # noqa: BLE001 - a bug, not bad audio: said so, and the batch goes on
@@ -174,19 +186,21 @@ def _write(results, fmt, family):
         print()
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(["file", "rank", "genre", "probability", "chunks", "error"])
+        writer.writerow(["file", "rank", "genre", "probability", "chunks", "file_chunks", "error"])
         for r in results:
             rows = r["predictions"] or [{"genre": "", "probability": ""}]
             for rank, p in enumerate(rows, start=1):
                 writer.writerow([r["file"], rank if r["predictions"] else "", p["genre"], p["probability"],
-                                 r["chunks"], r["error"] or ""])
+                                 r["chunks"], r["file_chunks"], r["error"] or ""])
     else:
         print(f"model: {family}")
         for r in results:
             if not r["error"]:
                 top = "  ".join(f"{p['genre']} {p['probability']:.2f}" for p in r["predictions"])
                 note = " (shorter than a chunk: padded)" if r["padded"] else ""
-                print(f"{r['file']}: {top}  [{r['chunks']} chunks]{note}")
+                used = (f"{r['chunks']} chunks" if r["chunks"] == r["file_chunks"]
+                        else f"{r['chunks']} of {r['file_chunks']} chunks, spread evenly")
+                print(f"{r['file']}: {top}  [{used}]{note}")
 
 
 @friendly_main
@@ -200,6 +214,9 @@ def main(argv=None):
     predict.add_argument("--model", help="a family name (knn, rf, mlp, ...) or a bundle path; "
                                          "default: the family with the best test clip accuracy")
     predict.add_argument("--top-k", type=int, default=3, help="genres to show per file (default 3)")
+    predict.add_argument("--max-chunks", type=int, default=MAX_CHUNKS, metavar="N",
+                         help=f"classify a longer file by N of its chunks spread evenly over it, in bounded "
+                              f"time (default {MAX_CHUNKS}: a 30 s clip whole, a song by {MAX_CHUNKS}; 0: every chunk)")
     predict.add_argument("--format", choices=("table", "json", "csv"), default="table")
     predict.add_argument("--verbose", action="store_true", help="print the traceback of an internal error")
     predict.set_defaults(run=_predict)

@@ -24,28 +24,38 @@ STATISTICS = {"mean": np.mean, "std": np.std, "max": np.max, "min": np.min}
 
 
 def clip_rule(settings):
-    """``(rule, stats, rest)``: ``clip_rule`` and ``pool_stats`` of a family's (or a fusion
-    member's) settings, as the schema checked them, and a copy of ``settings`` without them (what an
-    estimator is built from). ``stats`` is given for either rule, since both are reported."""
+    """``(rule, pooling, rest)``: ``clip_rule`` of a family's (or a fusion member's) settings, as
+    the schema checked them, how the pool rule pools (``{"stats": pool_stats, "sub_clips":
+    sub_clips}``, given for either rule, since both are reported) and a copy of ``settings`` without
+    them (what an estimator is built from)."""
     rest = dict(settings)
-    return rest.pop("clip_rule"), list(rest.pop("pool_stats")), rest
+    return rest.pop("clip_rule"), {"stats": list(rest.pop("pool_stats")), "sub_clips": rest.pop("sub_clips")}, rest
 
 
-def clip_model(rule, estimator, stats):
-    """The ``rule``'s model around a chunk-level scikit-learn ``estimator``."""
-    return PoolModel(estimator, stats) if rule == "pool" else VoteModel(estimator)
+def clip_model(rule, estimator, pooling, seed):
+    """The ``rule``'s model around a chunk-level scikit-learn ``estimator`` (``pooling``: :func:`clip_rule`'s)."""
+    return PoolModel(estimator, seed=seed, **pooling) if rule == "pool" else VoteModel(estimator)
 
 
-def pool_by_file(X, files, stats):
-    """Chunk rows pooled per clip: ``(matrix, clips)`` with one row per clip, clips sorted."""
+def clip_blocks(X, files):
+    """``(blocks, clips)``: each clip's chunk rows (in their order in ``X``), clips sorted."""
     X = np.asarray(X, dtype=np.float64)
     files = np.asarray(files)
     clips, inverse = np.unique(files, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     starts = np.searchsorted(inverse[order], np.arange(len(clips)))
-    blocks = np.split(X[order], starts[1:])
-    pooled = np.vstack([np.concatenate([STATISTICS[stat](block, axis=0) for stat in stats]) for block in blocks])
-    return pooled, clips
+    return np.split(X[order], starts[1:]), clips
+
+
+def pooled(block, stats):
+    """One clip's pooled vector: each statistic of every column over its chunks."""
+    return np.concatenate([STATISTICS[stat](block, axis=0) for stat in stats])
+
+
+def pool_by_file(X, files, stats):
+    """Chunk rows pooled per clip: ``(matrix, clips)`` with one row per clip, clips sorted."""
+    blocks, clips = clip_blocks(X, files)
+    return np.vstack([pooled(block, stats) for block in blocks]), clips
 
 
 def first_per_file(values, files):
@@ -83,18 +93,35 @@ class VoteModel(BaseEstimator, VoteByChunk):
 
 
 class PoolModel(BaseEstimator):
-    """A classifier of pooled clip vectors: ``stats`` of each column over a clip's chunks."""
+    """A classifier of pooled clip vectors: ``stats`` of each column over a clip's chunks.
 
-    def __init__(self, estimator, stats):
-        self.estimator, self.stats = estimator, stats
+    A clip's statistics depend on how many chunks it has (a 3-chunk excerpt's spread and maximum
+    are smaller than a 10-chunk clip's), so a classifier fitted on whole clips alone meets
+    unfamiliar vectors on shorter files. With ``sub_clips`` > 0, each training clip also gives that
+    many pooled vectors of random runs of its consecutive chunks (1 to all of them; drawn from
+    ``seed``), so the classifier sees every length it will meet. A clip's rows are taken in their
+    order in ``X`` (the tables keep them in chunk order)."""
+
+    def __init__(self, estimator, stats, sub_clips=0, seed=0):
+        self.estimator, self.stats, self.sub_clips, self.seed = estimator, stats, sub_clips, seed
 
     @property
     def rule(self):
-        return f"pool ({', '.join(self.stats)})"
+        runs = f"; trained on {self.sub_clips} sub-clips per clip too" if self.sub_clips else ""
+        return f"pool ({', '.join(self.stats)}{runs})"
 
     def fit(self, X, y, files, folds=None):
-        pooled, _ = pool_by_file(X, files, self.stats)
-        self.estimator_ = clone(self.estimator).fit(pooled, first_per_file(y, files))
+        blocks, _ = clip_blocks(X, files)
+        labels = first_per_file(y, files)
+        vectors, targets = [pooled(block, self.stats) for block in blocks], list(labels)
+        rng = np.random.default_rng(self.seed)
+        for block, label in zip(blocks, labels, strict=True):
+            for _ in range(self.sub_clips):
+                size = rng.integers(1, len(block) + 1)
+                start = rng.integers(0, len(block) - size + 1)
+                vectors.append(pooled(block[start:start + size], self.stats))
+                targets.append(label)
+        self.estimator_ = clone(self.estimator).fit(np.vstack(vectors), np.asarray(targets))
         self.classes_ = self.estimator_.classes_
         return self
 

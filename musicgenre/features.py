@@ -148,10 +148,11 @@ def describe_clip(y, parts, sr, clip=True):
     """
     import librosa
 
-    whole = len(parts) <= SEPARATION_CHUNKS
+    cut = segments(parts, len(y))
+    whole = len(cut) == 1 and cut[0][0] == 0
     spectrum = librosa.stft(y) if whole or clip else None  # serves the separation and the clip's own row
     rows, harmonic, percussive = [], [], []
-    for start, stop, inside in segments(parts, len(y)):
+    for start, stop, inside in cut:
         h, p = separate(y[start:stop], spectrum if whole else None)
         for part in inside:
             local = slice(part.start - start, part.stop - start)  # the chunk within its segment
@@ -169,11 +170,18 @@ SEPARATION_CHUNKS = 20
 
 
 def segments(parts, length):
-    """``[(start, stop, parts inside)]``: the clip's separation segments, :data:`SEPARATION_CHUNKS`
-    chunks each, cut on the chunk grid; the last one runs to the end of the clip (``length``)."""
-    groups = [parts[k:k + SEPARATION_CHUNKS] for k in range(0, len(parts), SEPARATION_CHUNKS)]
-    starts = [group[0].start for group in groups]
-    return list(zip(starts, [*starts[1:], length], groups))
+    """``[(start, stop, parts inside)]``: the clip's separation segments, runs of consecutive
+    chunks of at most :data:`SEPARATION_CHUNKS` each, cut on the chunk grid. A segment ends with its
+    last chunk (where the next begins, unless ``parts`` were sampled from a long file:
+    :func:`musicgenre.predict.spread`); the last one runs to the end of the clip (``length``)."""
+    groups = []
+    for part in parts:
+        if groups and len(groups[-1]) < SEPARATION_CHUNKS and groups[-1][-1].stop == part.start:
+            groups[-1].append(part)
+        else:
+            groups.append([part])
+    stops = [group[-1].stop for group in groups[:-1]] + [length]
+    return [(group[0].start, stop, group) for group, stop in zip(groups, stops, strict=True)]
 
 
 def separate(y, spectrum=None, kernel=31):

@@ -40,10 +40,10 @@ def members_from(settings, scaler, seed, columns_by_input):
     built = []
     for name, member in settings["members"].items():
         key = f"models.fusion.members.{name}"
-        rule, stats, member = clip_rule(member)
+        rule, pooling, member = clip_rule(member)
         inputs, kind = member_inputs(key, member.pop("inputs")), member.pop("classifier")
         indices = [i for source in inputs for i in offsets[source]]
-        built.append((name, indices, clip_model(rule, build(kind, member, scaler, seed, key), stats)))
+        built.append((name, indices, clip_model(rule, build(kind, member, scaler, seed, key), pooling, seed)))
     return built
 
 

@@ -47,6 +47,26 @@ def comparison_png(cv_scores, test_scores, title, path):
     plt.close(fig)
 
 
+def by_length_png(scores, title, path):
+    """Test clip accuracy against the seconds each family heard: one line per family, from its
+    shortest excerpts to its whole clips, with 95% intervals as bands. ``scores``: a frame of
+    ``family, seconds, accuracy, accuracy_ci95_low, accuracy_ci95_high``."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for family, rows in scores.groupby("family", sort=False):
+        rows = rows.sort_values("seconds")
+        line, = ax.plot(rows["seconds"], rows["accuracy"], marker="o", label=family)
+        ax.fill_between(rows["seconds"], rows["accuracy_ci95_low"], rows["accuracy_ci95_high"],
+                        color=line.get_color(), alpha=0.12)
+    ax.set_xlabel("seconds of audio per clip (excerpt, or the whole clip)")
+    ax.set_ylabel("test clip accuracy")
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 #: from the leakiest protocol (red) to the honest ones (blue, green)
 PROTOCOL_COLOURS = {"random": "#c0392b", "song": "#e67e22", "artist_raw": "#8e44ad", "artist": "#2e86c1",
                     "fault_filtered": "#1e8449"}

@@ -54,26 +54,56 @@ def find_audio(paths):
     return found
 
 
-def model_input(bundle, path):
-    """``(batch, padded)``: what the bundle's model reads for the file at ``path``, a row (or array)
-    per chunk, equal to the rows its representation's stage computed for the same file; ``padded``:
-    the file was shorter than one chunk and was zero-padded to one, as the stages do."""
-    config = bundle["config"]
-    representation = named(config["input"])
+def model_input(bundle, path, max_chunks=None):
+    """``(batch, padded, total)``: what the bundle's model reads for the file at ``path``
+    (:func:`audio_input` of its decoded samples)."""
+    return audio_input(bundle, decoded(bundle, path), max_chunks)
+
+
+def decoded(bundle, path):
+    """The file's samples, decoded as the stages decode a clip (mono, at the bundle's rate)."""
     try:
         open(path, "rb").close()  # permission and link-loop problems, named plainly before any decoder tries
     except OSError as err:
         raise MusicgenreError(f"cannot read the file: {err.strerror or err}") from None
-    y = decode(path, config["sample_rate"])  # MusicgenreError for anything undecodable
+    y = decode(path, bundle["config"]["sample_rate"])  # MusicgenreError for anything undecodable
     if max(y.max(), -y.min()) < SILENCE:  # no copy of an hour of samples
         raise MusicgenreError("the file is silent (peak amplitude below 1e-4); nothing to classify")
+    return y
+
+
+def audio_input(bundle, y, max_chunks=None):
+    """``(batch, padded, total)``: what the bundle's model reads for decoded audio ``y``, a row (or
+    array) per chunk, equal to the rows its representation's stage computed for the same clip.
+    ``padded``: shorter than one chunk, so zero-padded to one, as the stages do. ``total``: the
+    chunks of the whole file; past ``max_chunks`` of them, only ``max_chunks`` spread evenly over
+    it are computed (:func:`spread`), so a long file costs a bounded time."""
+    config = bundle["config"]
+    representation = named(config["input"])
     y, parts, padded = cut_chunks(y, config["sample_rate"], config["chunk_seconds"])
-    return representation.batch(config, representation.chunks(config, y, parts), bundle["feature_names"]), padded
+    used = spread(parts, max_chunks)
+    values = representation.chunks(config, y, used)
+    return representation.batch(config, values, bundle["feature_names"]), padded, len(parts)
 
 
-def classify(bundle, path):
-    """Genre probabilities of one file: ``{"probabilities": {genre: p}, "chunks": n, "padded": bool}``."""
-    batch, padded = model_input(bundle, path)
-    means = bundle["model"].clip_proba(batch, np.zeros(len(batch))).iloc[0]  # the family's clip rule, as in evaluation
+def spread(parts, max_chunks):
+    """All ``parts``, or ``max_chunks`` of them spread evenly from the first to the last (``None``
+    or 0: all). A sampled chunk's neighbours are not computed, so it is described from its own
+    audio (the descriptors' separation, :func:`musicgenre.features.segments`)."""
+    if not max_chunks or len(parts) <= max_chunks:
+        return parts
+    return [parts[k] for k in np.unique(np.linspace(0, len(parts) - 1, max_chunks).round().astype(int))]
+
+
+def classify(bundle, path, max_chunks=None):
+    """Genre probabilities of one file (:func:`classify_audio` of its decoded samples)."""
+    return classify_audio(bundle, decoded(bundle, path), max_chunks)
+
+
+def classify_audio(bundle, y, max_chunks=None):
+    """Genre probabilities of decoded audio: ``{"probabilities": {genre: p}, "chunks": n used,
+    "file_chunks": n in the file, "padded": bool}``, by the family's clip rule, as in evaluation."""
+    batch, padded, total = audio_input(bundle, y, max_chunks)
+    means = bundle["model"].clip_proba(batch, np.zeros(len(batch))).iloc[0]
     return {"probabilities": means.sort_values(ascending=False).round(4).to_dict(),
-            "chunks": len(batch), "padded": padded}
+            "chunks": len(batch), "file_chunks": total, "padded": padded}

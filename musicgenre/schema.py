@@ -37,6 +37,7 @@ POOL_STATISTICS = ("mean", "std", "max", "min")
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 TABLE_CLASSIFIERS = ("knn", "rf", "mlp")
 ARCHITECTURES = ("default", "baseline")
+CHOOSE_BY = ("mean", "shortest", "whole")
 
 Jobs = Annotated[int, Field(ge=-1)]  # worker processes; 0 or 1: one, -1: one per core
 
@@ -127,6 +128,11 @@ class Train(Section):
     drop_features: list[str] = ["mfcc2_mean", "rolloff_mean"]
 
 
+class Lengths(Section):
+    seconds: list[Annotated[float, Field(gt=0, le=3600)]] = [3.0, 10.0]  # each clip's excerpts
+    choose_by: Literal[CHOOSE_BY] = "mean"  # which validation score selection maximises (musicgenre.selection)
+
+
 class Leakage(Section):
     family: str = "mlp"  # one of the families on the descriptors (checked by the leakage stage)
 
@@ -141,6 +147,7 @@ class ClipRule(Section):
 
     clip_rule: Literal[CLIP_RULES] = "vote"
     pool_stats: Statistics = ["mean", "std", "max"]
+    sub_clips: Annotated[int, Field(ge=0, le=1000)] = 0  # pool: random runs of chunks per training clip too
 
     @field_validator("pool_stats")
     @classmethod
@@ -276,6 +283,7 @@ class Params(Section):
     embeddings: Embeddings = Embeddings()
     split: Split = Split()
     train: Train = Train()
+    lengths: Lengths = Lengths()
     leakage: Leakage = Leakage()
     models: dict[str, dict] = {}
 

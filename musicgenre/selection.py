@@ -10,7 +10,10 @@ on validation data, never on the test set:
   fitted on the published train list, scored on the valid list;
 * on the other splits, the training set's **grouped folds** (the mean over all of them).
 
-The best clip accuracy wins (the first in grid order on a tie). The train stage then fits the
+Each candidate is scored at every length of ``lengths.seconds`` (its validation clips cut to runs
+of chunks, :func:`musicgenre.excerpts.chunk_runs`) and on whole clips; ``lengths.choose_by``
+says which score wins (:func:`validation_score`; the first in grid order on a tie), so a model is
+not chosen for 30 s clips alone when it will meet 10 s previews. The train stage then fits the
 chosen settings on the whole training set (train + valid), and only ``evaluate`` touches the
 test list, once.
 """
@@ -20,6 +23,7 @@ import itertools
 import numpy as np
 
 from . import schema
+from .excerpts import WHOLE
 from .splits import PUBLISHED
 
 #: what the validation score means, per kind of split
@@ -42,12 +46,38 @@ def validation_folds(strategy, train):
     return [0] if strategy in PUBLISHED else sorted(int(f) for f in train["fold"].unique())
 
 
-def select(options, score):
-    """The best of ``options`` (``[(chosen, settings)]``) by ``score(settings)``; returns
-    ``(settings, record)`` where ``record`` has the chosen values, their validation score and
-    every candidate's score, for the metrics."""
-    scored = [(chosen, settings, score(settings)) for chosen, settings in options]
-    best = int(np.argmax([s for _, _, s in scored]))  # argmax: the first of equal scores
-    chosen, settings, value = scored[best]
-    return settings, {"chosen": chosen, "validation_clip_accuracy": round(float(value), 4),
-                      "candidates": [{**c, "validation_clip_accuracy": round(float(s), 4)} for c, _, s in scored]}
+def validation_score(folds, choose_by):
+    """A candidate's score from its validation ``folds`` (:func:`musicgenre.training.cross_validate`,
+    with ``by_length``), by ``lengths.choose_by``: ``mean``, the clip accuracy averaged over the
+    excerpt lengths and the whole clips; ``shortest``, at the shortest length; ``whole``, on whole
+    clips only. The mean over the folds."""
+    def one(fold):
+        lengths = list(fold.get("by_length", {}).values())
+        if choose_by == "whole" or not lengths:
+            return fold["clip_accuracy"]
+        return lengths[0] if choose_by == "shortest" else float(np.mean([*lengths, fold["clip_accuracy"]]))
+
+    return float(np.mean([one(fold) for fold in folds]))
+
+
+def by_length(folds):
+    """``{key: mean clip accuracy over the folds}`` per excerpt length, then ``whole``."""
+    keys = list(folds[0].get("by_length", {}))
+    means = {key: np.mean([f["by_length"][key] for f in folds]) for key in keys}
+    means[WHOLE] = np.mean([f["clip_accuracy"] for f in folds])
+    return {key: round(float(value), 4) for key, value in means.items()}
+
+
+def select(options, folds_of, choose_by):
+    """The best of ``options`` (``[(chosen, settings)]``) by :func:`validation_score` of
+    ``folds_of(settings)``; returns ``(settings, record)`` where ``record`` has the chosen values,
+    the rule, their validation score and every candidate's, for the metrics."""
+    scored = []
+    for chosen, settings in options:
+        folds = folds_of(settings)
+        scored.append((chosen, settings, validation_score(folds, choose_by), by_length(folds)))
+    best = int(np.argmax([s for _, _, s, _ in scored]))  # argmax: the first of equal scores
+    chosen, settings, value, _ = scored[best]
+    return settings, {"chosen": chosen, "choose_by": choose_by, "validation_score": round(value, 4),
+                      "candidates": [{**c, "validation_score": round(s, 4), "validation_by_length": lengths}
+                                     for c, _, s, lengths in scored]}

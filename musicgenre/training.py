@@ -10,6 +10,7 @@ from sklearn.base import clone
 from .errors import MusicgenreError
 from .cliprules import clip_model, clip_rule
 from .evaluation import clip_labels, probabilities
+from .excerpts import chunk_runs
 from .models import build
 from .schema import CLIP_RULES
 
@@ -38,22 +39,28 @@ def family_models(family, settings, scaler, seed, representation, params):
 
         members = members_from(settings, scaler, seed, representation.columns_by_input(params))
         return {"fusion": FusionModel(members, settings["meta_C"], seed)}
-    rule, stats, settings = clip_rule(settings)
+    rule, pooling, settings = clip_rule(settings)
     estimator = build(family, settings, scaler, seed)
-    return {name: clip_model(name, estimator, stats) for name in (rule, *(r for r in CLIP_RULES if r != rule))}
+    return {name: clip_model(name, estimator, pooling, seed) for name in (rule, *(r for r in CLIP_RULES if r != rule))}
 
 
-def cross_validate(model, table, columns, held_out=None):
+def cross_validate(model, table, columns, held_out=None, lengths=None, seed=0):
     """Fit ``model`` (a clip model, :mod:`cliprules`) on all folds but one, score the held-out one;
     repeat for every fold (or for the folds in ``held_out``). Returns one dict per fold
-    (:func:`fold_scores`)."""
+    (:func:`fold_scores`), with ``by_length``: the clip accuracy on each excerpt length of
+    ``lengths`` (``{key: chunks}``, :func:`musicgenre.excerpts.runs`) when given."""
     train = table[table["set"] == "train"]
     results = []
     for fold in held_out if held_out is not None else sorted(train["fold"].unique()):
         fit_rows, val_rows = train[train["fold"] != fold], train[train["fold"] == fold]
         fitted = clone(model).fit(fit_rows[columns].to_numpy(), fit_rows["genre"].to_numpy(),
                                   fit_rows["file"].to_numpy(), folds=fit_rows["fold"].to_numpy())
-        results.append(fold_scores(fold, val_rows, fitted, val_rows[columns].to_numpy()))
+        scores = fold_scores(fold, val_rows, fitted, val_rows[columns].to_numpy())
+        if lengths:
+            cut = {key: chunk_runs(val_rows, chunks, seed) for key, chunks in lengths.items()}
+            scores["by_length"] = {key: fold_scores(fold, rows, fitted, rows[columns].to_numpy())["clip_accuracy"]
+                                   for key, rows in cut.items()}
+        results.append(scores)
     return results
 
 

@@ -1,6 +1,7 @@
 """DVC stage ``compare``: families side by side.
 
-Writes the cross-validation boxplot (the original study's figure, test accuracy as a dot) and
+Writes the cross-validation boxplot (the original study's figure, test accuracy as a dot),
+every family's accuracy against the seconds it heard (excerpts and whole clips: table and plot), and
 ``metrics/comparison.json``: exact McNemar tests on the same test clips, between the two best
 families and between the best and every other, so a gap can be told apart from noise.
 """
@@ -10,10 +11,10 @@ import pandas as pd
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
-from musicgenre.paths import COMPARISON, CONFUSION, CV_SCORES, IMAGES, model_dir
-from musicgenre.plots import comparison_png
+from musicgenre.paths import BY_LENGTH, COMPARISON, CONFUSION, CV_SCORES, EXCERPTS, IMAGES, model_dir
+from musicgenre.plots import by_length_png, comparison_png
 from musicgenre.splits import resolve_strategy
-from musicgenre.stats import mcnemar
+from musicgenre.stats import bootstrap_ci, mcnemar
 
 
 @friendly_main
@@ -30,8 +31,13 @@ def main():
     IMAGES.mkdir(parents=True, exist_ok=True)
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     comparison_png(cv, test, f"clip accuracy, {strategy} split", IMAGES / "comparison.png")
+    by_length = lengths_table(families, seed=section(params, "seed"))
+    by_length.to_csv(BY_LENGTH, index=False)
+    by_length_png(by_length, f"clip accuracy by length, {strategy} split", IMAGES / "accuracy_by_length.png")
     ranked = sorted(families, key=lambda f: -test[f])
-    summary = {"clip_accuracy": test, "split": strategy}
+    summary = {"clip_accuracy": test, "split": strategy,
+               "clip_accuracy_by_length": {f: dict(zip(rows["length"], rows["accuracy"]))
+                                           for f, rows in by_length.groupby("family", sort=False)}}
     if len(ranked) >= 2:
         best, second = ranked[:2]
         summary["mcnemar"] = {"a": best, "b": second, "clips": int(len(correct[best])),
@@ -42,6 +48,24 @@ def main():
     write_json(summary, COMPARISON)
     print("compare: " + ", ".join(f"{f} test {test[f]:.3f}" for f in ranked)
           + (f"; McNemar {best} vs {second}: p = {summary['mcnemar']['p_value']:.3f}" if len(ranked) >= 2 else ""))
+    for family in ranked:
+        print(f"compare: {family} by length: " + ", ".join(
+            f"{length} {accuracy:.3f}" for length, accuracy in summary["clip_accuracy_by_length"][family].items()))
+
+
+def lengths_table(families, seed):
+    """Each family's test clip accuracy per excerpt length and whole, with the mean seconds scored
+    and a 95% interval (from ``plots/excerpts/<family>.csv``, written by ``evaluate``)."""
+    rows = []
+    for family in families:
+        excerpts = pd.read_csv(EXCERPTS / f"{family}.csv")
+        for length, group in excerpts.groupby("length", sort=False):
+            correct = (group["predicted"] == group["actual"]).to_numpy()
+            low, high = bootstrap_ci(correct, seed=seed)
+            rows.append({"family": family, "length": length, "seconds": round(float(group["seconds"].mean()), 2),
+                         "accuracy": round(float(correct.mean()), 4), "accuracy_ci95_low": low,
+                         "accuracy_ci95_high": high})
+    return pd.DataFrame(rows)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,21 @@
-"""DVC stage ``evaluate@<family>``: test-set metrics, confusion plot data and PNG."""
+"""DVC stage ``evaluate@<family>``: test-set metrics, confusion plot data and PNG, and the test
+clips' scores on excerpts of every ``lengths.seconds`` (:mod:`musicgenre.excerpts`)."""
 
+import functools
 import sys
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.evaluation import evaluate
+from musicgenre.lengths import by_length as by_length_scores
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.models import family_input, load_bundle
 from musicgenre.params import load_params, section
-from musicgenre.paths import CONFUSION, IMAGES, SPLIT, family_metrics, model_dir
+from musicgenre.paths import CONFUSION, EXCERPTS, IMAGES, RAW, SPLIT, family_metrics, model_dir
 from musicgenre.plots import confusion_png
 from musicgenre.splits import resolve_strategy
 
@@ -24,7 +29,12 @@ def main(family):
     table = representation.table(pd.read_csv(SPLIT))
     test = table[table["set"] == "test"]
     model = bundle["model"]
-    metrics, clips = evaluate(model, representation.inputs(test, bundle["feature_names"]), test, section(params, "seed"))
+    seed = section(params, "seed")
+    metrics, clips = evaluate(model, representation.inputs(test, bundle["feature_names"]), test, seed)
+    bar = functools.partial(tqdm, desc=f"evaluate@{family}: excerpts", unit="clip", file=sys.stderr, disable=None)
+    by_length, excerpts = by_length_scores(bundle, clips, {f: audio_path(RAW, f) for f in clips["file"]},
+                                           section(params, "lengths.seconds"), seed, bar)
+    metrics["clip_accuracy_by_length"] = by_length
     cv = read_json(model_dir(family) / "cv.json")
     clip_cv = [f["clip_accuracy"] for f in cv["folds"]]
     metrics["cv"] = {"clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
@@ -43,6 +53,8 @@ def main(family):
     CONFUSION.mkdir(parents=True, exist_ok=True)
     IMAGES.mkdir(parents=True, exist_ok=True)
     clips.round(6).to_csv(CONFUSION / f"{family}.csv", index=False)  # with each clip's probabilities
+    EXCERPTS.mkdir(parents=True, exist_ok=True)
+    excerpts.round(3).to_csv(EXCERPTS / f"{family}.csv", index=False)
     confusion_png(clips["actual"], clips["predicted"], bundle["labels"],
                   f"{family}: clip accuracy {metrics['clip']['accuracy']:.3f} ({strategy} split)",
                   IMAGES / f"{family}_confusion.png")
@@ -50,7 +62,8 @@ def main(family):
     print(f"evaluate@{family}: {chunk}"
           f"clip accuracy {metrics['clip']['accuracy']:.3f} "
           f"[{metrics['clip']['accuracy_ci95_low']:.3f}, {metrics['clip']['accuracy_ci95_high']:.3f}] "
-          f"on {metrics['test_size']['clips']} test clips")
+          f"on {metrics['test_size']['clips']} test clips; by length: "
+          + ", ".join(f"{key} {score['accuracy']:.3f}" for key, score in by_length.items()))
 
 
 if __name__ == "__main__":

@@ -12,11 +12,11 @@ import sys
 import time
 import warnings
 
-import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
 from musicgenre.errors import friendly_main
+from musicgenre.excerpts import runs
 from musicgenre.jsonio import write_json
 from musicgenre.models import DEEP, family_description, family_input, make_bundle, save_bundle
 from musicgenre.params import chunk_grid, load_params, section
@@ -33,6 +33,7 @@ def train_table(family, settings, params, table, representation, columns):
     Returns ``(model, folds_by_rule, selection, settings)``: the family's own rule first, and the
     settings it was fitted with."""
     scaler, seed = section(params, "train.scaler"), section(params, "seed")
+    lengths = runs(section(params, "lengths.seconds"), chunk_grid(params)[1])
     options = candidates(family, settings)
     train = table[table["set"] == "train"]
     selection, scored = None, {}
@@ -42,22 +43,22 @@ def train_table(family, settings, params, table, representation, columns):
             strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
             held = validation_folds(strategy, train)
 
-            def score(candidate):
+            def folds_of(candidate):
                 own = next(iter(family_models(family, candidate, scaler, seed, representation, params).values()))
-                scored[id(candidate)] = cross_validate(own, table, columns, held)
-                return np.mean([f["clip_accuracy"] for f in scored[id(candidate)]])
+                scored[id(candidate)] = cross_validate(own, table, columns, held, lengths, seed)
+                return scored[id(candidate)]
 
-            settings, selection = select(options, score)
+            settings, selection = select(options, folds_of, section(params, "lengths.choose_by"))
             selection["scored_on"] = SCORED_ON["published" if strategy in PUBLISHED else "other"]
-            print(f"train@{family}: chose {selection['chosen']} (validation clip accuracy "
-                  f"{selection['validation_clip_accuracy']:.3f}, {len(options)} candidates)")
+            print(f"train@{family}: chose {selection['chosen']} (validation score {selection['validation_score']:.3f}, "
+                  f"{selection['choose_by']} over lengths, {len(options)} candidates)")
         else:
             settings = options[0][1]
         models = family_models(family, settings, scaler, seed, representation, params)
         # the chosen settings' own rule was already cross-validated when every fold validated them
         reused = scored.get(id(settings), [])
         own_done = len(reused) == train["fold"].nunique()
-        folds = {name: reused if own_done and k == 0 else cross_validate(model, table, columns)
+        folds = {name: reused if own_done and k == 0 else cross_validate(model, table, columns, None, lengths, seed)
                  for k, (name, model) in enumerate(models.items())}
         model = next(iter(models.values())).fit(train[columns].to_numpy(), train["genre"].to_numpy(),
                                                  train["file"].to_numpy(), folds=train["fold"].to_numpy())

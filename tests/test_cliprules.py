@@ -50,6 +50,31 @@ def test_the_vote_is_the_mean_of_chunk_probabilities():
 
 
 def test_the_rule_is_read_from_the_settings_which_are_left_alone():
-    settings = {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "max"]}
-    assert clip_rule(settings) == ("pool", ["mean", "max"], {"n_neighbors": 3})
-    assert settings == {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "max"]}
+    settings = {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "max"], "sub_clips": 2}
+    assert clip_rule(settings) == ("pool", {"stats": ["mean", "max"], "sub_clips": 2}, {"n_neighbors": 3})
+    assert settings == {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "max"], "sub_clips": 2}
+
+
+def test_sub_clips_add_pooled_runs_of_each_training_clips_chunks():
+    """Each clip gives its whole pool and ``sub_clips`` pools of random runs of consecutive chunks."""
+    X = np.arange(10, dtype=float)[:, None] * np.array([[1.0, -1.0]])
+    files = np.array(["a"] * 6 + ["b"] * 4)
+    seen = []
+
+    class Recorder(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            seen.append((X.copy(), y.copy()))
+            return super().fit(X, y)
+
+    genres = np.where(files == "a", "rock", "pop")
+    model = PoolModel(Recorder(), ["mean", "max"], sub_clips=5, seed=3).fit(X, genres, files)
+    vectors, targets = seen[0]
+    assert len(vectors) == 2 + 2 * 5 and list(targets[:2]) == ["rock", "pop"] and list(targets[2:7]) == ["rock"] * 5
+    own = {"a": X[:6], "b": X[6:]}
+    for vector, target in zip(vectors[2:], targets[2:], strict=True):
+        block = own["a" if target == "rock" else "b"]
+        runs = [block[i:j] for i in range(len(block)) for j in range(i + 1, len(block) + 1)]
+        assert any(np.allclose(vector, np.r_[run.mean(0), run.max(0)]) for run in runs)  # a run of its chunks
+    assert "sub-clips" in model.rule
+    PoolModel(Recorder(), ["mean", "max"], sub_clips=5, seed=3).fit(X, genres, files)
+    np.testing.assert_array_equal(seen[1][0], vectors)  # seeded

@@ -189,9 +189,17 @@ def test_demo_then_incremental_reruns(repo):
         assert metrics["split"] == "artist" and 0.0 <= metrics["clip"]["accuracy"] <= 1.0
         assert metrics["test_size"]["clips"] > 0 and len(metrics["per_genre_f1"]) == 10
         assert (root / "plots" / "images" / f"{family}_confusion.png").stat().st_size > 0
+        by_length = metrics["clip_accuracy_by_length"]  # lengths.seconds [3, 10] on 6.5 s clips
+        assert set(by_length) == {"3s", "10s", "whole"} and by_length["whole"]["accuracy"] == metrics["clip"]["accuracy"]
+        assert by_length["3s"]["seconds"] == 3.0 and by_length["3s"]["excerpted"] == metrics["test_size"]["clips"]
+        assert by_length["10s"]["excerpted"] == 0 and by_length["10s"]["seconds"] == by_length["whole"]["seconds"]
+        assert by_length["3s"]["accuracy_ci95_low"] <= by_length["3s"]["accuracy"] <= by_length["3s"]["accuracy_ci95_high"]
     assert (root / "plots" / "images" / "comparison.png").exists()
+    assert (root / "plots" / "images" / "accuracy_by_length.png").stat().st_size > 0
     comparison = json.loads((root / "metrics" / "comparison.json").read_text())
     assert set(comparison["clip_accuracy"]) == FAMILIES
+    assert {f: set(lengths) for f, lengths in comparison["clip_accuracy_by_length"].items()} == {
+        f: {"3s", "10s", "whole"} for f in FAMILIES}
     assert 0.0 <= comparison["mcnemar"]["p_value"] <= 1.0
     assert comparison["mcnemar"]["a"] == max(comparison["clip_accuracy"], key=comparison["clip_accuracy"].get)
     assert set(comparison["mcnemar_vs_best"]) == FAMILIES - {comparison["mcnemar"]["a"]}
@@ -235,6 +243,7 @@ def test_demo_then_incremental_reruns(repo):
     assert {f"metrics/{f}.json" for f in FAMILIES} <= set(re.findall(r"metrics/\w+\.json", shown))
     plots = run([sys.executable, "-m", "dvc", "plots", "show", "--json"], root, env)
     assert "data/models/cnn/live/plots/metrics/val_loss.tsv" in plots.stdout
+    assert "plots/images/accuracy_by_length.png" in plots.stdout
     assert not json.loads(plots.stdout).get("errors") and "failed to load" not in plots.stderr
 
     again = run([sys.executable, "-m", "dvc", "repro"], root, env)

@@ -108,6 +108,20 @@ def test_demo_clip_top3_and_json(demo_set, bundle_path):
     assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
 
 
+def test_a_song_is_classified_by_its_chunks_spread_evenly_and_says_how_many(tmp_path, bundle_path):
+    song = tmp_path / "four minutes.flac"
+    sf.write(song, music(240.0), SR)
+    table = run_cli(song, "--model", bundle_path)
+    assert table.returncode == 0, table.stderr
+    assert "[30 of 80 chunks, spread evenly]" in table.stdout
+    said = json.loads(run_cli(song, "--model", bundle_path, "--format", "json", "--max-chunks", "8").stdout)
+    assert (said["results"][0]["chunks"], said["results"][0]["file_chunks"]) == (8, 80)
+    every = json.loads(run_cli(song, "--model", bundle_path, "--format", "json", "--max-chunks", "0").stdout)
+    assert every["results"][0]["chunks"] == 80
+    refused = run_cli(song, "--model", bundle_path, "--max-chunks", "-1")
+    assert refused.returncode != 0 and "--max-chunks must be 0 (every chunk) or more" in refused.stderr
+
+
 def test_hostile_batch_reports_each_file_and_goes_on(tmp_path, bundle_path):
     expected = write_hostile(tmp_path)
     (tmp_path / "notes.txt").write_text("not audio, and not named like audio: skipped in folders")
@@ -130,7 +144,7 @@ def test_csv_output_is_machine_readable(tmp_path, bundle_path):
     expected = write_hostile(tmp_path)
     result = run_cli(tmp_path / "good.wav", tmp_path / "empty.wav", "--model", bundle_path, "--format", "csv")
     table = pd.read_csv(pd.io.common.StringIO(result.stdout))
-    assert list(table.columns) == ["file", "rank", "genre", "probability", "chunks", "error"]
+    assert list(table.columns) == ["file", "rank", "genre", "probability", "chunks", "file_chunks", "error"]
     assert len(table) == 4 and table["error"].notna().sum() == 1 and expected
 
 
@@ -239,7 +253,8 @@ def test_one_hour_file_in_bounded_memory(tmp_path, bundle_path):
             handle.write(music(60, seed=minute))
     peaks = {}
     for name, path in (("short", short), ("hour", hour)):
-        script = ("import resource, runpy, sys; sys.argv = ['musicgenre', 'predict', sys.argv[1], '--model', sys.argv[2]]\n"
+        script = ("import resource, runpy, sys\n"  # every chunk (--max-chunks 0): the whole hour is separated
+                  "sys.argv = ['musicgenre', 'predict', sys.argv[1], '--model', sys.argv[2], '--max-chunks', '0']\n"
                   "try:\n    runpy.run_module('musicgenre', run_name='__main__')\n"
                   "except SystemExit as end:\n    code = end.code\n"
                   "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'CODE', code)")

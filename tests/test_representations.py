@@ -85,7 +85,7 @@ def test_predict_builds_the_rows_the_stage_computed(tmp_path, tone, name, second
     sf.write(path, librosa.resample(y, orig_sr=SR, target_sr=rate) if rate != SR else y, rate, subtype="FLOAT")
     with pytest.warns(UserWarning, match="zero-padded") if seconds < 3 else contextlib.nullcontext():
         staged = stage_rows(name, path)
-    predicted, padded = model_input(bundle_for(name), path)
+    predicted, padded, _ = model_input(bundle_for(name), path)
     assert padded == (seconds < 3) and len(predicted) == max(1, int(seconds // 3))
     np.testing.assert_array_equal(np.asarray(predicted, dtype=np.float64), np.asarray(staged, dtype=np.float64))
 
@@ -100,7 +100,7 @@ def test_a_long_file_is_separated_in_segments_by_the_stage_and_predict_alike(tmp
     whole = stage_rows("features", path)
     monkeypatch.setattr(features, "SEPARATION_CHUNKS", 1)
     segmented = stage_rows("features", path)
-    predicted, _ = model_input(bundle_for("features"), path)
+    predicted, _, _ = model_input(bundle_for("features"), path)
     np.testing.assert_array_equal(predicted, segmented)
     separated = [k for k, c in enumerate(named("features").columns(PARAMS)) if c.startswith(("harmony", "perceptr"))]
     others = [k for k in range(whole.shape[1]) if k not in separated]

@@ -7,7 +7,8 @@ import pytest
 
 from musicgenre.errors import MusicgenreError
 from musicgenre.schema import SEARCHABLE, assigned, family, search_space
-from musicgenre.selection import candidates, select, validation_folds
+from musicgenre.excerpts import chunk_runs, runs
+from musicgenre.selection import candidates, select, validation_folds, validation_score
 
 
 def test_every_combination_in_grid_order_with_dotted_names():
@@ -98,6 +99,33 @@ def test_scored_on_the_published_valid_list_or_every_grouped_fold():
 def test_the_best_validation_score_wins_and_ties_go_to_the_first():
     options = [({"k": k}, {"k": k}) for k in (5, 9, 14, 21)]
     scores = {5: 0.70, 9: 0.80, 14: 0.80, 21: 0.60}
-    settings, record = select(options, lambda s: scores[s["k"]])
-    assert settings == {"k": 9} and record["chosen"] == {"k": 9} and record["validation_clip_accuracy"] == 0.8
-    assert [c["validation_clip_accuracy"] for c in record["candidates"]] == [0.7, 0.8, 0.8, 0.6]
+    settings, record = select(options, lambda s: [{"clip_accuracy": scores[s["k"]]}], "whole")
+    assert settings == {"k": 9} and record["chosen"] == {"k": 9} and record["validation_score"] == 0.8
+    assert [c["validation_score"] for c in record["candidates"]] == [0.7, 0.8, 0.8, 0.6]
+    assert record["choose_by"] == "whole" and record["candidates"][0]["validation_by_length"] == {"whole": 0.7}
+
+
+def test_the_rule_over_lengths_decides():
+    """A candidate best on whole clips but poor on excerpts loses under ``mean`` and ``shortest``."""
+    folds = {"long": [{"clip_accuracy": 0.9, "by_length": {"3s": 0.4, "10s": 0.7}}] * 2,
+             "robust": [{"clip_accuracy": 0.85, "by_length": {"3s": 0.75, "10s": 0.8}},
+                        {"clip_accuracy": 0.8, "by_length": {"3s": 0.65, "10s": 0.8}}]}
+    options = [({"rule": name}, {"rule": name}) for name in folds]
+    assert validation_score(folds["long"], "mean") == pytest.approx((0.9 + 0.4 + 0.7) / 3)
+    assert validation_score(folds["robust"], "shortest") == pytest.approx(0.7)
+    assert select(options, lambda s: folds[s["rule"]], "whole")[0] == {"rule": "long"}
+    for rule in ("mean", "shortest"):
+        settings, record = select(options, lambda s: folds[s["rule"]], rule)
+        assert settings == {"rule": "robust"}
+    assert record["candidates"][1]["validation_by_length"] == {"3s": 0.7, "10s": 0.8, "whole": 0.825}
+
+
+def test_validation_excerpts_are_seeded_runs_of_each_clips_chunks():
+    rows = pd.DataFrame({"file": ["a"] * 10 + ["b"] * 2, "chunk": [*range(10), 0, 1]}).sample(frac=1, random_state=0)
+    cut = chunk_runs(rows, 3, seed=1)
+    a = sorted(cut.loc[cut["file"] == "a", "chunk"])
+    assert len(a) == 3 and a == list(range(a[0], a[0] + 3))  # consecutive
+    assert sorted(cut.loc[cut["file"] == "b", "chunk"]) == [0, 1]  # a clip not longer: whole
+    assert cut.equals(chunk_runs(rows, 3, seed=1))
+    assert {tuple(sorted(chunk_runs(rows, 3, seed=s).query("file == 'a'")["chunk"])) for s in range(8)} != {tuple(a)}
+    assert runs([10, 3, 1.5], 3.0) == {"1.5s": 1, "3s": 1, "10s": 3}

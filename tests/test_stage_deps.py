@@ -20,9 +20,10 @@ from conftest import PROJECT, committed_params_text
 
 PACKAGES = ("musicgenre", "stages")
 REPRESENTATIONS = "musicgenre/representations"
-#: The libraries behind the representations' per-clip work. Only ``represent@<name>`` runs them (and
-#: ``predict``): the stages after it read ``data/inputs/<name>``, a declared dep that changes when
-#: they do, so a change to them reruns those stages through their data.
+#: The libraries behind the representations' per-clip work. ``represent@<name>``, ``evaluate@<family>``
+#: (the test clips' excerpts, as ``predict`` computes them) and ``predict`` run them: the other stages
+#: after it read ``data/inputs/<name>``, a declared dep that changes when they do, so a change to them
+#: reruns those stages through their data.
 DSP = "musicgenre/features.py musicgenre/mels.py musicgenre/embeddings.py"
 
 #: (stages, files) → why importing those files cannot change those stages' outputs. Patterns as in
@@ -35,8 +36,8 @@ NOT_OUTPUTS = {
                                 "runs only its own module (declared)",
     ("represent@*", "musicgenre/representations/combined.py"): "the fusion's input, joined from the others' "
                                                                "outputs by train and evaluate; no represent stage makes it",
-    ("train@* evaluate@* leakage split", DSP): "per-clip audio work of represent@<name>; these stages read its "
-                                               "output data/inputs/<name> (declared), which it changes",
+    ("train@* leakage split", DSP): "per-clip audio work of represent@<name>; these stages read its "
+                                    "output data/inputs/<name> (declared), which it changes",
 }
 
 
