@@ -12,7 +12,7 @@ other searched settings are chosen as ``train`` chooses them (on validation data
   are runs of the test clips' chunk rows (:func:`musicgenre.excerpts.chunk_runs`), not audio
   cut and computed again as ``evaluate`` does, so that every candidate costs one fit: the
   descriptors' separated columns saw the whole clip, and the numbers can differ from
-  ``metrics/<family>.json`` by a clip or two.
+  ``metrics/<family>.json`` by a few clips.
 
 Candidates: the chunks' soft vote; pooling by mean, std and max (the shipped statistics) or by the
 mean alone (no statistic that depends on the number of chunks), each fitted on whole clips only

@@ -48,6 +48,10 @@ def mel_project(tmp_path, project_params):
         {"sample_rate": 22050, "chunk_seconds": 3.0, "n_mels": N_MELS, "n_fft": 2048, "hop_length": 1696,
                     "fmax": 11025}))  # hop 1696: a 3 s chunk is FRAMES frames, so predict's mels fit the model
     pd.DataFrame(split).to_csv(tmp_path / "data" / "split" / "split.csv", index=False)
+    for file in {row["file"] for row in split if row["set"] == "test"}:  # evaluate cuts their excerpts
+        path = tmp_path / "data" / "raw" / "audio" / file.split(".")[0] / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(path, (0.1 * rng.normal(size=9 * 22050)).astype(np.float32), 22050)
     params = dict(project_params)
     params["dataset"] = {**params["dataset"], "source": "synthetic"}
     params["models"] = {"cnn": TINY_CNN, "transfer": {**commented_family("transfer"), "image_size": 32,
@@ -66,6 +70,7 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     assert metrics["clip"]["accuracy"] >= 0.8  # chance is 1/3
     assert set(metrics["per_genre_f1"]) == set(GENRES) and metrics["cv"]["folds"] == 1
     assert metrics["model"]["architecture"] == "cnn_default" and metrics["model"]["epochs"] >= 1
+    assert set(metrics["clip_accuracy_by_length"]) == {"3s", "10s", "whole"}  # excerpts of the test clips' audio
 
     curves = root / "data" / "models" / "cnn" / "live" / "plots" / "metrics"
     for name in ("loss", "val_loss", "accuracy", "val_accuracy"):
