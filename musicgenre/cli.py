@@ -24,7 +24,8 @@ from pathlib import Path
 from .errors import MusicgenreError, friendly_main
 from .jit import ready, start_in_background
 from .jsonio import read_json
-from .paths import CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS, model_dir
+from .paths import (CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS,
+                    REVIEW_METRICS, REVIEW_PAGE, model_dir)
 from .params import load_params
 
 #: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
@@ -112,11 +113,23 @@ def leakage_table(path=LEAKAGE_METRICS):
     return "\n".join(lines)
 
 
+def review_line(path=REVIEW_METRICS):
+    """What the review stage found, and where to listen."""
+    data = read_json(path)
+    found = data.get("listed_mislabels")
+    listed = (f"; {found['found']} of the {found['mislabels']} mislabels the fault lists name rank in its first "
+              f"{found['top']}" if found else "")
+    return (f"review: cleanlab flags {data['flagged']} of {data['clips']} clips{listed}; hear them and decide in "
+            f"{REVIEW_PAGE} (README, \"Finding mislabels\")")
+
+
 def _summary(_args):
     families = set(load_params()["models"]) if Path("params.yaml").exists() else None
     print("\n" + summary(families=families))
     if LEAKAGE_METRICS.exists():
         print("\n" + leakage_table())
+    if REVIEW_METRICS.exists():
+        print("\n" + review_line())
     print(f"\nmetrics: {METRICS}/<family>.json and {CLEANING_METRICS} (dvc metrics show)")
     print(f"plots:   {IMAGES}/*.png, {LEAKAGE_PLOT}, {CONFUSION}/*.csv, {CV_SCORES} (dvc plots show)")
 

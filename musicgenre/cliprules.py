@@ -63,6 +63,19 @@ def first_per_file(values, files):
     return pd.Series(np.asarray(values)).groupby(np.asarray(files), sort=True).first().to_numpy()
 
 
+#: A genre needs this many clips among a fit's rows to be learned in that fit.
+MIN_CLIPS = 2
+
+
+def learnable(y, files):
+    """Which rows to fit on: those of genres with :data:`MIN_CLIPS` clips or more among them. One
+    clip cannot teach a genre, and an SVM's calibration cannot fit it; a lone mislabelled clip in a
+    fold of a small collection does that. A genre left out gets probability 0 from that fit."""
+    y, files = np.asarray(y), np.asarray(files)
+    clips = pd.Series(first_per_file(y, files)).value_counts()
+    return np.isin(y, clips.index[clips >= MIN_CLIPS])
+
+
 def vote(chunk_proba, files, classes):
     """The soft vote: mean chunk probabilities per clip, one row per clip (sorted), one column per genre."""
     return pd.DataFrame(chunk_proba, columns=list(classes)).groupby(np.asarray(files), sort=True).mean()

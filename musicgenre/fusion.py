@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 
-from .cliprules import clip_model, clip_rule, first_per_file
+from .cliprules import clip_model, clip_rule, first_per_file, learnable
 from .errors import MusicgenreError
 from .models import build
 from .representations import TABLES
@@ -93,7 +93,9 @@ class FusionModel(BaseEstimator):
             if shared:
                 raise MusicgenreError(f"fusion: clip {sorted(shared)[0]} has chunks in several folds, so its "
                                       "out-of-fold probabilities would not be; use a split grouped by clip or artist")
-            members = [(name, indices, clone(model).fit(X[~held][:, indices], y[~held], files[~held]))
+            rest = np.flatnonzero(~held)
+            rest = rest[learnable(y[rest], files[rest])]  # the genres the members can learn without the fold
+            members = [(name, indices, clone(model).fit(X[rest][:, indices], y[rest], files[rest]))
                        for name, indices, model in self.members]
             parts.append(self._member_probabilities(members, X[held], files[held]))
         return pd.concat(parts).sort_index()

@@ -28,10 +28,18 @@ BY_LENGTH = Path("plots/accuracy_by_length.csv")
 COMPARISON = METRICS / "comparison.json"
 LEAKAGE_METRICS = METRICS / "leakage.json"
 LEAKAGE_PLOT = Path("plots/leakage.png")
+OUT_OF_FOLD = Path("data/review/out_of_fold")  # per review family: its out-of-fold clip probabilities
+SUSPECTS = Path("data/review/suspects.csv")
+REVIEW_METRICS = METRICS / "review.json"
+REVIEW_PAGE = Path("plots/review.html")
 
 
 def model_dir(family):
     return MODELS / family
+
+
+def out_of_fold_dir(family):
+    return OUT_OF_FOLD / family
 
 
 def family_metrics(family):

@@ -38,6 +38,9 @@ EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 TABLE_CLASSIFIERS = ("knn", "rf", "mlp")
 ARCHITECTURES = ("default", "baseline")
 CHOOSE_BY = ("mean", "shortest", "whole")
+#: The families whose settings may list values to try, chosen on validation data
+#: (:mod:`musicgenre.selection`); the deep families choose only their epoch (early stopping).
+SEARCHABLE = ("knn", "rf", "mlp", "musicnn", "fusion")
 
 Jobs = Annotated[int, Field(ge=-1)]  # worker processes; 0 or 1: one, -1: one per core
 
@@ -135,6 +138,11 @@ class Lengths(Section):
 
 class Leakage(Section):
     family: str = "mlp"  # one of the families on the descriptors (checked by the leakage stage)
+
+
+class Review(Section):
+    families: Annotated[list[Literal[SEARCHABLE]], Field(min_length=1)] = ["fusion", "knn"]
+    folds: Annotated[int, Field(ge=2)] = 5
 
 
 Statistics = Annotated[list[Literal[POOL_STATISTICS]], Field(min_length=1)]
@@ -285,6 +293,7 @@ class Params(Section):
     train: Train = Train()
     lengths: Lengths = Lengths()
     leakage: Leakage = Leakage()
+    review: Review = Review()
     models: dict[str, dict] = {}
 
 
@@ -308,9 +317,6 @@ def checked(params):
     return result
 
 
-#: The families whose settings may list values to try, chosen on validation data
-#: (:mod:`musicgenre.selection`); the deep families choose only their epoch (early stopping).
-SEARCHABLE = ("knn", "rf", "mlp", "musicnn", "fusion")
 
 
 def family(name, settings, key=None):

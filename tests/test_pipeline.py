@@ -106,10 +106,9 @@ def stages_run(output):
     return set(re.findall(r"Running stage '([^']+)'", output))
 
 
-@pytest.fixture
-def repo(tmp_path):
-    """A fresh copy of the project (code and params only) in its own git repository."""
-    root = tmp_path / "project"
+def make_project(root, home, settings=TINY):
+    """A fresh copy of the project (code and params, ``settings`` applied) in its own git repository
+    at ``root``; returns the environment its commands run in (``HOME`` at ``home``)."""
     root.mkdir()
     for name in ("dvc.yaml", ".dvcignore", ".gitignore", "extra_faults.csv"):
         shutil.copy(PROJECT / name, root / name)
@@ -118,9 +117,8 @@ def repo(tmp_path):
         shutil.copytree(PROJECT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     (root / ".dvc").mkdir()
     shutil.copy(PROJECT / ".dvc" / "config", root / ".dvc" / "config")
-    for key, value in TINY.items():
+    for key, value in settings.items():
         set_param(root / "params.yaml", key, value)
-    home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE")}
     env.update(HOME=str(home), PYTHONPATH=str(root), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
@@ -128,7 +126,14 @@ def repo(tmp_path):
     run(["git", "init", "-q"], root, env)
     run(["git", "add", "-A"], root, env)
     run(["git", "commit", "-qm", "project"], root, env)
-    return root, env
+    return env
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A fresh copy of the project, tiny settings, in its own git repository."""
+    root = tmp_path / "project"
+    return root, make_project(root, tmp_path / "home")
 
 
 def tuning_commands():
@@ -209,6 +214,13 @@ def test_demo_then_incremental_reruns(repo):
     assert leakage["protocols"]["artist"]["inflation_vs_honest"] == 0.0
     assert (root / "plots" / "leakage.png").stat().st_size > 0
 
+    review = json.loads((root / "metrics" / "review.json").read_text())  # 2 planted mislabels among 57 clips
+    assert review["clips"] == 60 - 2 - 1 and set(review["families"]) == {"fusion", "knn"}
+    assert review["listed_mislabels"]["mislabels"] == 2 and review["listed_mislabels"]["top"] == 4
+    suspects = pd.read_csv(root / "data" / "review" / "suspects.csv", keep_default_na=False)
+    assert len(suspects) == 57 and (suspects["flagged"].sum() == review["flagged"] > 0)
+    assert (root / "plots" / "review.html").read_text().count("<audio") == review["flagged"]
+
     cleaning = json.loads((root / "metrics" / "cleaning.json").read_text())
     assert cleaning["dropped_duplicate"] == 2 and cleaning["relabelled"] == 2 and cleaning["unreadable"] == 1
     assert cleaning["usable"] == 60 - 2 - 1
@@ -261,7 +273,7 @@ def test_demo_then_incremental_reruns(repo):
     set_param(root / "params.yaml", "models.knn.clip_rule", "pool")
     changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
     # the README's last experiment moved the leakage study to knn, so knn's settings are its too
-    assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare", "leakage"}
+    assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare", "leakage", "out_of_fold@knn", "review"}
     knn = json.loads((root / "metrics" / "knn.json").read_text())
     assert knn["clip_rule"] == "pool (mean, std, max)" and "chunk" not in knn
     assert knn["cv"]["clip_accuracy_mean"] == knn["cv"]["by_rule"]["pool"]

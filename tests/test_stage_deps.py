@@ -36,7 +36,7 @@ NOT_OUTPUTS = {
                                 "runs only its own module (declared)",
     ("represent@*", "musicgenre/representations/combined.py"): "the fusion's input, joined from the others' "
                                                                "outputs by train and evaluate; no represent stage makes it",
-    ("train@* leakage split", DSP): "per-clip audio work of represent@<name>; these stages read its "
+    ("train@* leakage split out_of_fold@*", DSP): "per-clip audio work of represent@<name>; these stages read its "
                                     "output data/inputs/<name> (declared), which it changes",
 }
 
@@ -111,8 +111,10 @@ def stages():
         if "foreach" not in stage:
             expanded[name] = stage
             continue
-        items = params[stage["foreach"].strip("${} ").split(".")[0]]
-        for key, item in items.items():
+        items = params
+        for key in stage["foreach"].strip("${} ").split("."):
+            items = items[key]
+        for key, item in (items.items() if isinstance(items, dict) else zip(items, items)):
             text = yaml.safe_dump(stage["do"]).replace("${key}", key)
             text = re.sub(r"\$\{item(?:\.(\w+))?\}", lambda m: str(item[m.group(1)] if m.group(1) else item), text)
             expanded[f"{name}@{key}"] = yaml.safe_load(text)
