@@ -1,7 +1,7 @@
-# The two quick-start commands (README): `make demo` and `make test`.
+# The two quick-start commands (README): `make demo` and `make test`; `make docs` builds the documentation.
 PYTHON ?= python3
 
-.PHONY: install browser demo test test-fast
+.PHONY: install browser demo docs test test-fast
 
 # Two packages install with --no-deps, their real needs coming from requirements.txt:
 # - musicnn 0.1.0 (pretrained music embeddings, weights inside the wheel) pins numpy<1.17 in its
@@ -23,6 +23,9 @@ browser:
 	    $$sudo apt-get install -y -qq chromium >/dev/null || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }; \
 	  fi; \
 	  command -v chromium >/dev/null || echo "make browser: Chromium is not installed; the review page's browser test will be skipped"; }
+
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict   # into build/site; open build/site/index.html
 
 demo: install
 	$(PYTHON) -m musicgenre demo

@@ -19,7 +19,7 @@ import time
 
 
 from clips import SR, write_clips  # benchmarks/clips.py, beside this script
-from musicgenre.embeddings import clip_embeddings
+from musicgenre.dsp.embeddings import clip_embeddings
 
 BASELINE = """
 import json, sys, time

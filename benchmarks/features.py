@@ -12,7 +12,7 @@ import tempfile
 import time
 
 from clips import SR, write_clips  # benchmarks/clips.py, beside this script (first: it readies numba's cache)
-from musicgenre.features import extract, kaggle_recipe
+from musicgenre.dsp.features import extract, kaggle_recipe
 
 
 

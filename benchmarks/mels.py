@@ -16,7 +16,7 @@ import time
 
 from clips import SR, write_clips  # benchmarks/clips.py, beside this script (first: it readies numba's cache)
 from musicgenre.audio import load_chunked
-from musicgenre.mels import IMAGE_SIZE, clip_mels, picture_png
+from musicgenre.dsp.mels import IMAGE_SIZE, clip_mels, picture_png
 
 SETTINGS = {"n_mels": 128, "n_fft": 2048, "hop_length": 512, "fmax": 11025}
 

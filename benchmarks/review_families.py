@@ -8,7 +8,7 @@ those families is ranked as the ``review`` stage ranks the mean of its families'
 (:func:`musicgenre.review.rank`). It prints, per combination and per project, how many of the
 listed mislabels rank among the first twice as many suspects, and the out-of-fold accuracy of the
 combination on the labels as downloaded. ``review.families`` ships the combination that did best
-here over several demo seeds (README, "Finding mislabels").
+here over several demo seeds (docs/review.md).
 
     python benchmarks/review_families.py PROJECT [PROJECT ...] [--families fusion knn musicnn]
 

@@ -21,19 +21,18 @@ import time
 import traceback
 from pathlib import Path
 
+import numpy as np
+
+from .api import MAX_CHUNKS, load_model, read_metrics
 from .errors import MusicgenreError, friendly_main
 from .jit import ready, start_in_background
 from .jsonio import read_json
 from .paths import (CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS,
-                    REVIEW_METRICS, REVIEW_PAGE, model_dir)
+                    REVIEW_METRICS, REVIEW_PAGE)
 from .params import load_params
 
 #: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
 INTERNAL_ERROR = 3
-#: predict's default: a file of more chunks is classified by this many, spread evenly over it (the
-#: chunks of a 90 s file; a 30 s GTZAN clip's 10 are all used, as evaluate used them)
-MAX_CHUNKS = 30
-
 #: What the offline demo sets in params.yaml, and nothing else: the demo set, and the slowest
 #: families sized for its ~140 training clips (a real GTZAN run keeps the defaults).
 DEMO_PARAMS = {
@@ -60,28 +59,21 @@ def set_param(path, dotted, value):
         yaml.dump(data, handle)
 
 
-def summary(metrics_dir=METRICS, families=None):
-    """A table of the test metrics of every family (or of ``families``), best clip accuracy first."""
-    rows, lengths = [], []
-    for path in sorted(Path(metrics_dir).glob("*.json")):
-        data = read_json(path)
-        if "clip" in data and (families is None or path.stem in families):
-            clip = data["clip"]
-            chunk = f"{data['chunk']['accuracy']:.3f}" if "chunk" in data else "-"  # pooled or fused: no chunk votes
-            by_length = {k: v["accuracy"] for k, v in data.get("clip_accuracy_by_length", {}).items() if k != "whole"}
-            lengths += [k for k in by_length if k not in lengths]
-            rows.append((path.stem, data.get("split", "?"), chunk, clip["accuracy"],
-                         f"[{clip['accuracy_ci95_low']:.3f}, {clip['accuracy_ci95_high']:.3f}]",
-                         clip["macro_f1"], by_length, data["cv"]["clip_accuracy_mean"]))
-    if not rows:
-        raise MusicgenreError(f"no model metrics in {metrics_dir}/; run dvc repro (or make demo) first")
-    rows.sort(key=lambda row: -row[3])
-    lengths.sort(key=lambda key: float(key.removesuffix("s")))  # 3s, 10s (the metrics files sort keys as text)
+def summary(families=None):
+    """A table of the test metrics of every family (or of ``families``), best clip accuracy first
+    (:func:`musicgenre.api.read_metrics`)."""
+    table = read_metrics()
+    if families is not None:
+        table = table[table.index.isin(families)]
+    lengths = [c for c in table.columns if c.startswith("on_")]
     lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} "
-             + "".join(f"{'on ' + k:>8} " for k in lengths) + f"{'CV clip acc':>11}"]
-    lines += [f"{f:<8} {s:<8} {a:>9} {c:>9.3f} {ci:>15} {m:>8.3f} "
-              + "".join(f"{b[k]:>8.3f} " if k in b else f"{'-':>8} " for k in lengths) + f"{v:>11.3f}"
-              for f, s, a, c, ci, m, b, v in rows]
+             + "".join(f"{'on ' + c[3:]:>8} " for c in lengths) + f"{'CV clip acc':>11}"]
+    for family, row in table.iterrows():
+        chunk = "-" if np.isnan(row["chunk_accuracy"]) else f"{row['chunk_accuracy']:.3f}"  # pooled or fused: no votes
+        interval = f"[{row['ci95_low']:.3f}, {row['ci95_high']:.3f}]"
+        lines.append(f"{family:<8} {row['split']:<8} {chunk:>9} {row['clip_accuracy']:>9.3f} {interval:>15} "
+                     f"{row['clip_macro_f1']:>8.3f} " + "".join(f"{'-':>8} " if np.isnan(row[c]) else f"{row[c]:>8.3f} "
+                                                               for c in lengths) + f"{row['cv_clip_accuracy']:>11.3f}")
     return "\n".join(lines)
 
 
@@ -120,7 +112,7 @@ def review_line(path=REVIEW_METRICS):
     listed = (f"; {found['found']} of the {found['mislabels']} mislabels the fault lists name rank in its first "
               f"{found['top']}" if found else "")
     return (f"review: cleanlab flags {data['flagged']} of {data['clips']} clips{listed}; hear them and decide in "
-            f"{REVIEW_PAGE} (README, \"Finding mislabels\")")
+            f"{REVIEW_PAGE} (docs/review.md)")
 
 
 def _summary(_args):
@@ -134,47 +126,27 @@ def _summary(_args):
     print(f"plots:   {IMAGES}/*.png, {LEAKAGE_PLOT}, {CONFUSION}/*.csv, {CV_SCORES} (dvc plots show)")
 
 
-def resolve_bundle(model, metrics_dir=METRICS):
-    """The bundle path for ``--model``: a file path, a family name, or (``None``) the family with
-    the best test clip accuracy in ``metrics/``."""
-    if model and Path(model).is_file():
-        return Path(model)
-    if model is None:
-        metrics = {p.stem: read_json(p) for p in Path(metrics_dir).glob("*.json")}
-        scores = {name: data["clip"]["accuracy"] for name, data in metrics.items() if "clip" in data}
-        if not scores:
-            raise MusicgenreError("no trained model found: run `make demo` or `dvc repro` first, "
-                                  "or pass --model path/to/model.joblib")
-        model = max(sorted(scores), key=scores.get)
-    path = model_dir(model) / "model.joblib"
-    if not path.is_file():
-        raise MusicgenreError(f"--model {model!r} is neither a bundle file nor a trained family "
-                              f"({path} does not exist)")
-    return path
-
-
 def _predict(args):
     from tqdm import tqdm
 
-    from .models import load_bundle
-    from .predict import classify, find_audio
+    from .predict import find_audio
 
     if args.top_k < 1:
         raise MusicgenreError("--top-k must be at least 1")
     if args.max_chunks < 0:
         raise MusicgenreError("--max-chunks must be 0 (every chunk) or more")
     ready()  # predict runs librosa's compiled functions, maybe beside a stage or another predict
-    bundle = load_bundle(resolve_bundle(args.model))
+    model = load_model(args.model)
     results, internal = [], False
     for path, error in tqdm(find_audio(args.paths), desc="classifying", unit="file", file=sys.stderr, disable=None):
         result = {"file": str(path), "predictions": [], "chunks": 0, "file_chunks": 0, "padded": False,
                   "error": error}
         if error is None:
             try:
-                found = classify(bundle, path, args.max_chunks)
-                top = list(found["probabilities"].items())[: args.top_k]
-                result.update(predictions=[{"genre": g, "probability": p} for g, p in top],
-                              chunks=found["chunks"], file_chunks=found["file_chunks"], padded=found["padded"])
+                found = model.classify(path, max_chunks=args.max_chunks)
+                top = found.probabilities.iloc[: args.top_k].items()
+                result.update(predictions=[{"genre": g, "probability": float(p)} for g, p in top],
+                              chunks=found.chunks, file_chunks=found.file_chunks, padded=found.padded)
             except MusicgenreError as err:  # the file's problem: unreadable, undecodable, silent
                 result["error"] = str(err)
             except Exception as err:  # noqa: BLE001 - a bug, not bad audio: said so, and the batch goes on
@@ -187,7 +159,7 @@ def _predict(args):
         if result["error"]:
             print(f"error: {path}: {result['error']}", file=sys.stderr)
         results.append(result)
-    _write(results, args.format, bundle["family"])
+    _write(results, args.format, model.family)
     if internal:
         return INTERNAL_ERROR
     return 1 if any(r["error"] for r in results) else 0

@@ -162,10 +162,10 @@ def exercise():
     import numpy as np
 
     from .audio import write_wav
-    from .embeddings import frames, musicnn_input
-    from .features import extract
+    from .dsp.embeddings import frames, musicnn_input
+    from .dsp.features import extract
     from .fingerprint import fingerprint_file
-    from .mels import clip_mels
+    from .dsp.mels import clip_mels
 
     sample_rate = 22050
     t = np.arange(int(3.5 * sample_rate)) / sample_rate

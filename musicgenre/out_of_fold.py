@@ -5,8 +5,8 @@
 * **per family of** ``review.families``, with its settings from ``models.<family>``; where they list
   values to try, the candidate most accurate out of fold on the given labels is kept
   (:func:`family_probabilities`). The review averages the families' probabilities: models that err
-  differently separate a wrong label from a hard clip better than any one of them (README,
-  "Finding mislabels", measures it).
+  differently separate a wrong label from a hard clip better than any one of them (docs/review.md measures
+  it).
 """
 
 import warnings

@@ -45,6 +45,6 @@ def choice(value, name, choices):
 
 
 def chunk_grid(params):
-    """``(sample_rate, chunk_seconds)`` from ``features``: the one chunk grid that descriptors, mels
+    """``(sample_rate, chunk_seconds)`` from ``chunks``: the one chunk grid that descriptors, mels
     and embeddings share, so their rows line up."""
-    return params["features"]["sample_rate"], params["features"]["chunk_seconds"]
+    return params["chunks"]["sample_rate"], params["chunks"]["seconds"]

@@ -66,9 +66,30 @@ def decoded(bundle, path):
         open(path, "rb").close()  # permission and link-loop problems, named plainly before any decoder tries
     except OSError as err:
         raise MusicgenreError(f"cannot read the file: {err.strerror or err}") from None
-    y = decode(path, bundle["config"]["sample_rate"])  # MusicgenreError for anything undecodable
+    return audible(decode(path, bundle["config"]["sample_rate"]))  # MusicgenreError for anything undecodable
+
+
+def samples(audio, sample_rate, target_rate):
+    """Samples in memory (``(samples,)`` or ``(channels, samples)`` at ``sample_rate``) made what a
+    file decodes to (:func:`musicgenre.audio.load`, which is ``librosa.load``): float32, down-mixed
+    to mono, resampled to ``target_rate`` by librosa's default resampler, then checked like a file."""
+    import librosa
+
+    y = np.asarray(audio, dtype=np.float32)
+    if y.ndim not in (1, 2) or y.size == 0:
+        raise MusicgenreError(f"samples must be an array of shape (samples,) or (channels, samples), got {y.shape}")
+    if not np.isfinite(y).all():
+        raise MusicgenreError("the audio contains NaN or infinite samples")
+    y = librosa.to_mono(y)
+    if sample_rate != target_rate:
+        y = librosa.resample(y, orig_sr=sample_rate, target_sr=target_rate)
+    return audible(y)
+
+
+def audible(y):
+    """``y``, unless it is silent (peak amplitude below :data:`SILENCE`): nothing to classify then."""
     if max(y.max(), -y.min()) < SILENCE:  # no copy of an hour of samples
-        raise MusicgenreError("the file is silent (peak amplitude below 1e-4); nothing to classify")
+        raise MusicgenreError("the audio is silent (peak amplitude below 1e-4); nothing to classify")
     return y
 
 
@@ -89,7 +110,7 @@ def audio_input(bundle, y, max_chunks=None):
 def spread(parts, max_chunks):
     """All ``parts``, or ``max_chunks`` of them spread evenly from the first to the last (``None``
     or 0: all). A sampled chunk's neighbours are not computed, so it is described from its own
-    audio (the descriptors' separation, :func:`musicgenre.features.segments`)."""
+    audio (the descriptors' separation, :func:`musicgenre.dsp.features.segments`)."""
     if not max_chunks or len(parts) <= max_chunks:
         return parts
     return [parts[k] for k in np.unique(np.linspace(0, len(parts) - 1, max_chunks).round().astype(int))]

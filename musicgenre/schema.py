@@ -100,9 +100,14 @@ class Representation(Section):
     n_jobs: Jobs = 1
 
 
-class Features(Section):
+class Chunks(Section):
+    """The one chunk grid of every input, so a row of each representation describes the same seconds."""
+
     sample_rate: Annotated[int, Field(ge=4000, le=96000)] = 22050
-    chunk_seconds: Annotated[float, Field(ge=0.5, le=30.0)] = 3.0
+    seconds: Annotated[float, Field(ge=0.5, le=30.0)] = 3.0
+
+
+class Features(Section):
     n_jobs: Jobs = 2
 
 
@@ -284,8 +289,9 @@ class Params(Section):
     dataset: Dataset = Dataset()
     compute: Compute = Compute()
     clean: Clean = Clean()
-    representations: dict[str, str] = {"features": "musicgenre/features.py", "mels": "musicgenre/mels.py",
-                                       "embeddings": "musicgenre/embeddings.py"}
+    chunks: Chunks = Chunks()
+    representations: dict[str, str] = {"features": "musicgenre/dsp/features.py", "mels": "musicgenre/dsp/mels.py",
+                                       "embeddings": "musicgenre/dsp/embeddings.py"}
     features: Features = Features()
     mels: Mels = Mels()
     embeddings: Embeddings = Embeddings()
@@ -297,11 +303,20 @@ class Params(Section):
     models: dict[str, dict] = {}
 
 
+#: Settings an earlier params.yaml had elsewhere: old place → new place.
+MOVED = {"features.sample_rate": "chunks.sample_rate", "features.chunk_seconds": "chunks.seconds"}
+
+
 def checked(params):
     """``params`` (parsed ``params.yaml``) checked against the schema, every missing setting filled
     with its default; the first problem stops with a message naming its key."""
     if not isinstance(params, dict):
         raise MusicgenreError(f"params.yaml must be a mapping of sections, got {type(params).__name__}")
+    for old, new in MOVED.items():
+        section, key = old.split(".")
+        if key in (params.get(section) or {}):
+            raise MusicgenreError(f"params.yaml: {old} has moved to {new} (the chunk grid of every input has its "
+                                  f"own section, chunks:); move the value there")
     result = _validated(Params, params, "")
     for name in sorted(set(result) - set(Params.model_fields)):
         if name not in result["representations"]:

@@ -7,8 +7,8 @@ import pytest
 
 from conftest import SR, run_python
 from musicgenre.audio import write_wav
-from musicgenre.embeddings import clip_embeddings
-from musicgenre.features import extract
+from musicgenre.dsp.embeddings import clip_embeddings
+from musicgenre.dsp.features import extract
 from test_deep import OFFLINE
 
 pytestmark = pytest.mark.slow  # musicnn's TensorFlow graph is built in each test

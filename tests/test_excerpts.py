@@ -10,7 +10,7 @@ from musicgenre.cliprules import PoolModel, VoteModel
 from musicgenre.datasets.layout import audio_path, build_manifest
 from musicgenre.excerpts import WHOLE, excerpt
 from musicgenre.lengths import by_length
-from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.dsp.features import FEATURE_NAMES, extract
 from musicgenre.models import build, make_bundle
 from musicgenre.predict import classify, model_input
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from musicgenre.audio import write_wav
-from musicgenre.features import FEATURE_NAMES, extract, kaggle_recipe, separate
+from musicgenre.dsp.features import FEATURE_NAMES, extract, kaggle_recipe, separate
 
 SR = 22050
 
@@ -79,7 +79,7 @@ def test_undecodable_file_is_a_clear_error_naming_it(tmp_path):
 
 def test_shared_steps_equal_librosa_bit_for_bit(tone):
     """describe() replaces some librosa calls with equal ones that share work; each is compared here."""
-    from musicgenre.features import centroid_and_bandwidth, chroma, estimate_tuning, zero_crossing_rate
+    from musicgenre.dsp.features import centroid_and_bandwidth, chroma, estimate_tuning, zero_crossing_rate
 
     noise = np.random.default_rng(2).normal(scale=0.1, size=3 * SR).astype(np.float32)
     noise[:SR // 2] = 0  # silence, exact zeros, and values within librosa's 1e-10 zero threshold

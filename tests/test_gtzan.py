@@ -49,7 +49,7 @@ def test_the_artist_split_of_all_1000_gtzan_files_puts_no_artist_on_both_sides()
 def test_the_published_split_is_as_published_and_its_artist_overlaps_are_known():
     """The fault-filtered lists are used as published (443/197/290). Read with the 2024 index they
     are not quite artist-disjoint: the artists the newer index names on both sides are listed here,
-    so a change to them is seen (README, "Real GTZAN")."""
+    so a change to them is seen (docs/cleaning.md)."""
     published = gtzan.fault_filtered_split()
     assert pd.Series(published).value_counts().to_dict() == {"train": 443, "valid": 197, "test": 290}
     artists = gtzan.artists()

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from musicgenre.audio import write_wav
-from musicgenre.mels import IMAGE_SIZE, clip_mels, picture_png
+from musicgenre.dsp.mels import IMAGE_SIZE, clip_mels, picture_png
 
 SR = 22050
 SETTINGS = {"sample_rate": SR, "chunk_seconds": 3.0, "n_mels": 64, "n_fft": 1024, "hop_length": 256, "fmax": 8000}

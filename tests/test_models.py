@@ -109,7 +109,7 @@ def test_the_private_apis_used_exist():
         "calls to check a family's settings before training; pin scikit-learn below this version or port build()")
     assert callable(getattr(librosa.core.pitch, "_parabolic_interpolation", None)), (
         f"librosa {librosa.__version__} has no core.pitch._parabolic_interpolation, which "
-        "musicgenre.features.estimate_tuning calls; install librosa==0.11.0 (pyproject pins it) or port it")
+        "musicgenre.dsp.features.estimate_tuning calls; install librosa==0.11.0 (pyproject pins it) or port it")
 
 
 def test_clip_prediction_is_the_soft_vote_of_its_chunks():

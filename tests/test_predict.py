@@ -16,7 +16,7 @@ import soundfile as sf
 from conftest import PROJECT
 from musicgenre.audio import probe
 from musicgenre.datasets.layout import audio_path, build_manifest
-from musicgenre.features import FEATURE_NAMES, extract
+from musicgenre.dsp.features import FEATURE_NAMES, extract
 from musicgenre.cliprules import VoteModel
 from musicgenre.models import build, load_bundle, make_bundle, save_bundle
 from musicgenre.predict import classify
@@ -202,7 +202,8 @@ def test_a_decoder_failure_is_bad_audio_and_a_bug_is_an_internal_error(tmp_path,
     traceback under --verbose only; the other files are still classified."""
     import librosa
 
-    from musicgenre import cli, features
+    from musicgenre import cli
+    from musicgenre.dsp import features
 
     sf.write(tmp_path / "a.wav", music(4), SR)
     sf.write(tmp_path / "b.wav", music(4, seed=1), SR)

@@ -12,7 +12,7 @@ from musicgenre.models import INPUTS, family_input
 from musicgenre.predict import model_input
 from musicgenre.representations import COMPUTED, REPRESENTATIONS, TABLES, named
 
-PARAMS = {"features": {"sample_rate": SR, "chunk_seconds": 3.0},
+PARAMS = {"chunks": {"sample_rate": SR, "seconds": 3.0},
           "mels": {"n_mels": 64, "n_fft": 1024, "hop_length": 256, "fmax": 8000},
           "embeddings": {"model": "MSD_musicnn", "layer": "max_pool"},
           "train": {"drop_features": ["mfcc2_mean"]}}
@@ -61,7 +61,7 @@ def stage_rows(name, path):
 def bundle_for(name):
     """What a bundle trained on ``name`` holds about its input (without a model)."""
     representation = named(name)
-    config = {"input": name, **PARAMS["features"]}
+    config = {"input": name, "sample_rate": SR, "chunk_seconds": PARAMS["chunks"]["seconds"]}
     if name == "mels":
         config.update(representation.settings(PARAMS))
     if name in ("embeddings", "inputs"):
@@ -93,7 +93,7 @@ def test_predict_builds_the_rows_the_stage_computed(tmp_path, tone, name, second
 def test_a_long_file_is_separated_in_segments_by_the_stage_and_predict_alike(tmp_path, tone, monkeypatch):
     """Past SEPARATION_CHUNKS chunks the harmonic/percussive separation runs per segment (bounded
     memory), in the stage and in predict alike; shorter clips are separated whole."""
-    from musicgenre import features
+    from musicgenre.dsp import features
 
     path = tmp_path / "clip.wav"
     sf.write(path, tone, SR, subtype="FLOAT")

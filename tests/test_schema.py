@@ -67,7 +67,8 @@ def test_a_setting_left_out_gets_the_schemas_default(tmp_path):
 @pytest.mark.parametrize("change, message", [
     ({"seed": "42"}, "seed must be an integer, got '42'"),
     ({"mels": {"n_mels": 4}}, "mels.n_mels is 4; it must be >= 8"),
-    ({"features": {"chunk_seconds": 40.0}}, "features.chunk_seconds is 40.0; it must be <= 30.0"),
+    ({"chunks": {"seconds": 40.0}}, "chunks.seconds is 40.0; it must be <= 30.0"),
+    ({"features": {"chunk_seconds": 3.0}}, "features.chunk_seconds has moved to chunks.seconds"),
     ({"clean": {"mislabel_policy": "fix"}}, "clean.mislabel_policy is 'fix'; expected one of: relabel, drop, keep"),
     ({"clean": {"detect_duplicates": False}}, "clean.detect_duplicates is False; expected one of: drop, report, skip"),
     ({"split": {"folds": 1}}, "split.folds is 1; it must be >= 2"),

@@ -7,7 +7,7 @@ from musicgenre import GENRES
 from musicgenre.audio import probe
 from musicgenre.datasets import synthetic
 from musicgenre.datasets.layout import audio_path, build_manifest, md5sum
-from musicgenre.features import FEATURE_NAMES, describe
+from musicgenre.dsp.features import FEATURE_NAMES, describe
 from musicgenre.faults import read_fault_list
 
 

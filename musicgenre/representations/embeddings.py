@@ -16,7 +16,7 @@ from .base import Representation
 
 
 class Embeddings(Representation):
-    """Pretrained musicnn activations per chunk (:mod:`musicgenre.embeddings`), a table like the descriptors'."""
+    """Pretrained musicnn activations per chunk (:mod:`musicgenre.dsp.embeddings`), a table like the descriptors'."""
 
     name, output, tabular = "embeddings", "data/inputs/embeddings", True
     clips_per_task = 4  # each worker keeps its TensorFlow graph between clips
@@ -25,14 +25,14 @@ class Embeddings(Representation):
         return {"model": params["embeddings"]["model"], "layer": params["embeddings"]["layer"]}
 
     def per_clip(self, params):
-        from ..embeddings import clip_embeddings
+        from ..dsp.embeddings import clip_embeddings
 
         sample_rate, chunk_seconds = chunk_grid(params)
         return functools.partial(clip_embeddings, sample_rate=sample_rate, chunk_seconds=chunk_seconds,
                                  **self.settings(params))
 
     def write(self, files, results, params):
-        from ..embeddings import column_names, package
+        from ..dsp.embeddings import column_names, package
 
         frames = []
         for file, values in zip(files, results, strict=True):
@@ -53,7 +53,7 @@ class Embeddings(Representation):
         return pd.read_parquet(EMBEDDINGS)
 
     def columns(self, params):
-        from ..embeddings import column_names
+        from ..dsp.embeddings import column_names
 
         return column_names(read_json(EMBEDDINGS_INFO)["dimensions"])
 
@@ -66,7 +66,7 @@ class Embeddings(Representation):
         return {"embedding": f"{info['model']} {info['layer']} ({info['package']})"}
 
     def chunks(self, config, y, parts):
-        from ..embeddings import embed_chunks
+        from ..dsp.embeddings import embed_chunks
 
         return embed_chunks([y[p] for p in parts], config["sample_rate"], config["chunk_seconds"], config["model"],
                             config["layer"])  # the stage's clip_embeddings() calls it too

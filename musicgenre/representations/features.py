@@ -11,18 +11,18 @@ from .base import Representation
 
 
 class Descriptors(Representation):
-    """The 57 Kaggle descriptors per chunk (:mod:`musicgenre.features`), minus ``train.drop_features``."""
+    """The 57 Kaggle descriptors per chunk (:mod:`musicgenre.dsp.features`), minus ``train.drop_features``."""
 
     name, output, tabular = "features", str(CHUNKS), True
 
     def per_clip(self, params):
-        from ..features import extract
+        from ..dsp.features import extract
 
         sample_rate, chunk_seconds = chunk_grid(params)
         return functools.partial(extract, sample_rate=sample_rate, chunk_seconds=chunk_seconds)
 
     def write(self, files, results, params):
-        from ..features import FEATURE_NAMES
+        from ..dsp.features import FEATURE_NAMES
 
         clip_rows, chunk_rows = [], []
         for file, (clip, chunks) in zip(files, results, strict=True):
@@ -39,7 +39,7 @@ class Descriptors(Representation):
         return descriptor_columns(section(params, "train.drop_features"))
 
     def chunks(self, config, y, parts):
-        from ..features import describe_clip
+        from ..dsp.features import describe_clip
 
         return describe_clip(y, parts, config["sample_rate"], clip=False)[1]  # the stage's extract() calls it too
 
@@ -49,7 +49,7 @@ class Descriptors(Representation):
 
 def descriptor_columns(drop):
     """The Kaggle descriptors minus ``drop`` (params ``train.drop_features``); unknown names are errors."""
-    from ..features import FEATURE_NAMES
+    from ..dsp.features import FEATURE_NAMES
 
     unknown = sorted(set(drop or []) - set(FEATURE_NAMES))
     if unknown:

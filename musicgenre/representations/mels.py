@@ -19,7 +19,7 @@ from .base import Representation
 
 
 class Mels(Representation):
-    """Log-mel spectrograms per chunk (:mod:`musicgenre.mels`): one float16 array, read memory-mapped."""
+    """Log-mel spectrograms per chunk (:mod:`musicgenre.dsp.mels`): one float16 array, read memory-mapped."""
 
     name, output = "mels", "data/inputs/mels"
 
@@ -58,7 +58,7 @@ class Mels(Representation):
         return read_json(MELS_CONFIG)  # the recipe the stage used, so predict makes the same pictures
 
     def chunks(self, config, y, parts):
-        from ..mels import chunk_mels
+        from ..dsp.mels import chunk_mels
 
         return chunk_mels(y, parts, config["sample_rate"], config["n_mels"], config["n_fft"], config["hop_length"],
                           config["fmax"])  # the stage's clip_mels() calls it too
@@ -66,7 +66,7 @@ class Mels(Representation):
 
 def _mels_and_picture(path, settings):
     """A clip's chunk spectrograms and its whole-clip picture (PNG bytes): the mels stage's work per clip."""
-    from ..mels import clip_mels, picture_png
+    from ..dsp.mels import clip_mels, picture_png
 
     chunks, whole = clip_mels(path, **settings)
     return chunks, picture_png(whole)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .audio import load_chunked
+from ..audio import load_chunked
 
 #: The Kaggle ``images_original`` PNGs are 432 x 288 pixels.
 IMAGE_SIZE = (432, 288)

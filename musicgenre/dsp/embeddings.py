@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import load_chunked
-from .errors import MusicgenreError
+from ..audio import load_chunked
+from ..errors import MusicgenreError
 
 #: Outputs of the musicnn graph (``musicnn.models.build_musicnn``) and their position in its return tuple.
 LAYERS = {"taggram": 0, "mean_pool": 6, "max_pool": 7, "penultimate": 8}
@@ -59,7 +59,7 @@ class Embedder:
     """The musicnn graph, built and restored once, mapping input patches to one layer's activations."""
 
     def __init__(self, model, layer, n_frames, threads=1):
-        from .runtime import legacy_keras_ready
+        from ..runtime import legacy_keras_ready
 
         musicnn, _ = package()
         tf = legacy_keras_ready()

@@ -19,7 +19,7 @@ tempo. Same values, less work:
 
 import numpy as np
 
-from .audio import load_chunked
+from ..audio import load_chunked
 from .mels import mel_filters
 
 SPECTRAL = ["chroma_stft", "rms", "spectral_centroid", "spectral_bandwidth", "rolloff",
