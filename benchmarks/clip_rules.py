@@ -38,9 +38,9 @@ from musicgenre.excerpts import WHOLE, chunk_runs, runs  # noqa: E402
 from musicgenre.models import family_input  # noqa: E402
 from musicgenre.params import chunk_grid, load_params, section  # noqa: E402
 from musicgenre.paths import SPLIT  # noqa: E402
-from musicgenre.selection import by_length, candidates, select, validation_folds, validation_score  # noqa: E402
+from musicgenre.selection import by_length, candidates, validation_folds, validation_score  # noqa: E402
 from musicgenre.splits import resolve_strategy  # noqa: E402
-from musicgenre.training import cross_validate, family_models, fold_scores  # noqa: E402
+from musicgenre.training import choose, family_models, fold_scores  # noqa: E402
 
 
 def rules(sub_clips):
@@ -93,20 +93,14 @@ def main():
         train, test = table[table["set"] == "train"], table[table["set"] == "test"]
         held = validation_folds(strategy, train)
         for name, rule in rules(args.sub_clips).items():
-            started, scored = time.perf_counter(), {}
-
-            def folds_of(settings):
-                model = next(iter(family_models(family, settings, scaler, seed, representation, params).values()))
-                scored[id(settings)] = cross_validate(model, table, columns, held, lengths, seed)
-                return scored[id(settings)]
-
+            started = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                settings, record = select(candidates(family, with_rule(family, shipped, rule)), folds_of, choose_by)
+                settings, record, folds = choose(family, candidates(family, with_rule(family, shipped, rule)), table,
+                                                 columns, held, representation, params, lengths, choose_by)
                 model = next(iter(family_models(family, settings, scaler, seed, representation, params).values()))
                 fitted = model.fit(train[columns].to_numpy(), train["genre"].to_numpy(), train["file"].to_numpy(),
                                    folds=train["fold"].to_numpy())
-            folds = scored[id(settings)]
             validation = by_length(folds)
             tested = test_scores(fitted, test, columns, lengths, seed)
             print(f"{family:<8} {name:<28} " + " ".join(f"{validation[k]:>10.3f}" for k in keys)

@@ -26,14 +26,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from musicgenre.models import INPUTS  # noqa: E402
+from musicgenre.models import family_input  # noqa: E402
 from musicgenre.out_of_fold import artist_folds, family_probabilities  # noqa: E402
 from musicgenre.params import load_params, section  # noqa: E402
-from musicgenre.paths import CLEAN_MANIFEST  # noqa: E402
-from musicgenre.representations import REPRESENTATIONS  # noqa: E402
+from musicgenre.faults import fault_lists  # noqa: E402
+from musicgenre.paths import CLEAN_MANIFEST, RAW, RAW_MANIFEST  # noqa: E402
 from musicgenre.review import rank, recall_at, reviewed_clips  # noqa: E402
 from musicgenre.schema import SEARCHABLE  # noqa: E402
-from stages.review import fault_lists  # noqa: E402
 
 
 def probabilities(project, families):
@@ -44,11 +43,13 @@ def probabilities(project, families):
     fold = artist_folds(clips, section(params, "review.folds"), section(params, "seed"))
     found = {}
     for family in families:
-        found[family], record = family_probabilities(family, section(params, f"models.{family}"),
-                                                     REPRESENTATIONS[INPUTS[family]], clips, fold, params)
+        settings = section(params, f"models.{family}")
+        found[family], record = family_probabilities(family, settings, family_input(family, settings), clips, fold,
+                                                     params)
         print(f"  {project}: {family} chose {record['chosen']} (out-of-fold accuracy "
               f"{record['out_of_fold_accuracy']:.3f})", file=sys.stderr)
-    faults = fault_lists(section(params, "dataset.source"), section(params, "clean.extra_faults"))
+    faults = fault_lists(section(params, "dataset.source"), RAW, section(params, "clean.extra_faults"),
+                         pd.read_csv(RAW_MANIFEST))
     mislabels = sorted(set(faults.loc[faults["fault"] == "mislabel", "file"]) & set(clips["file"]))
     return clips.set_index("file")["genre"], found, mislabels, section(params, "seed")
 

@@ -199,7 +199,7 @@ def read_metrics(project="."):
         clip = data["clip"]
         by_length = {f"on_{key}": value["accuracy"] for key, value in data.get("clip_accuracy_by_length", {}).items()
                      if key != "whole"}
-        rows[path.stem] = {"split": data.get("split"), "clip_accuracy": clip["accuracy"],
+        rows[path.stem] = {"split": data["split"], "clip_accuracy": clip["accuracy"],
                            "ci95_low": clip["accuracy_ci95_low"], "ci95_high": clip["accuracy_ci95_high"],
                            "clip_macro_f1": clip["macro_f1"],
                            "chunk_accuracy": data["chunk"]["accuracy"] if "chunk" in data else np.nan,

@@ -34,7 +34,7 @@ from .params import load_params
 #: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
 INTERNAL_ERROR = 3
 #: What the offline demo sets in params.yaml, and nothing else: the demo set, and the slowest
-#: families sized for its ~140 training clips (a real GTZAN run keeps the defaults).
+#: families sized for its 142 training clips (a real GTZAN run keeps the defaults).
 DEMO_PARAMS = {
     "dataset.source": "synthetic",
     "models.rf.n_estimators": 300,  # 1400 trees score the same on the demo set, 5x slower

@@ -12,6 +12,8 @@ import zlib
 
 import numpy as np
 
+from .stats import bootstrap_ci
+
 WHOLE = "whole"  #: the key of the whole clips' score beside the lengths' (``3s``, ``10s``, ...)
 
 
@@ -54,3 +56,18 @@ def chunk_runs(rows, chunks, seed):
 def _offsets(seed, file):
     """The random numbers of one clip's excerpts: the same for every family, and on every rerun."""
     return np.random.default_rng([seed, zlib.crc32(file.encode())])
+
+
+def scores_by_length(predictions, seed):
+    """``{length: {accuracy, accuracy_ci95_low, accuracy_ci95_high, seconds, excerpted}}`` of excerpt
+    ``predictions`` (rows ``length, seconds, excerpted, predicted, actual``, as ``evaluate`` writes
+    them to ``plots/excerpts/<family>.csv``), lengths in their order: the clip accuracy with its 95%
+    bootstrap interval, the mean seconds scored and how many clips were cut shorter."""
+    scores = {}
+    for key, group in predictions.groupby("length", sort=False):
+        correct = (group["predicted"] == group["actual"]).to_numpy()
+        low, high = bootstrap_ci(correct, seed=seed)
+        scores[key] = {"accuracy": round(float(correct.mean()), 4), "accuracy_ci95_low": low,
+                       "accuracy_ci95_high": high, "seconds": round(float(group["seconds"].mean()), 2),
+                       "excerpted": int(group["excerpted"].sum())}
+    return scores

@@ -36,6 +36,18 @@ def fault_list_path(source, raw_dir):
     return None
 
 
+def fault_lists(source, raw_dir, extra, manifest):
+    """Every listed fault that applies to a run: the list that comes with the source
+    (:func:`fault_list_path`) and the user's own rows (``clean.extra_faults``, at ``extra``), those
+    checked against the raw ``manifest``'s files and genres."""
+    if not Path(extra).is_file():
+        raise MusicgenreError(f"params.yaml: clean.extra_faults names {extra}, which does not exist; "
+                              "point it at your fault list or back at extra_faults.csv")
+    shipped = fault_list_path(source, raw_dir)
+    own = read_fault_list(extra, known_files=set(manifest["file"]), genres=sorted(set(manifest["genre"])))
+    return pd.concat(([read_fault_list(shipped)] if shipped else []) + [own], ignore_index=True)
+
+
 def read_fault_list(path, known_files=None, genres=None):
     """Read and check a fault list, row by row; the first bad cell stops with its line and column.
 

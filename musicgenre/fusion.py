@@ -24,7 +24,6 @@ from sklearn.linear_model import LogisticRegression
 from .cliprules import clip_model, clip_rule, first_per_file, learnable
 from .errors import MusicgenreError
 from .models import build
-from .representations import TABLES
 
 
 def members_from(settings, scaler, seed, columns_by_input):
@@ -41,18 +40,18 @@ def members_from(settings, scaler, seed, columns_by_input):
     for name, member in settings["members"].items():
         key = f"models.fusion.members.{name}"
         rule, pooling, member = clip_rule(member)
-        inputs, kind = member_inputs(key, member.pop("inputs")), member.pop("classifier")
+        inputs, kind = member_inputs(key, member.pop("inputs"), columns_by_input), member.pop("classifier")
         indices = [i for source in inputs for i in offsets[source]]
         built.append((name, indices, clip_model(rule, build(kind, member, scaler, seed, key), pooling, seed)))
     return built
 
 
-def member_inputs(key, inputs):
-    """A member's ``inputs``, checked against the table inputs that exist (the representations
-    found at run time, so the schema cannot list them)."""
-    if not set(inputs) <= set(TABLES):
+def member_inputs(key, inputs, columns_by_input):
+    """A member's ``inputs``, checked against the inputs the fusion's own input holds
+    (``models.fusion.input``; the representations are found at run time, so the schema cannot list them)."""
+    if not set(inputs) <= set(columns_by_input):
         raise MusicgenreError(f"params.yaml: {key}.inputs is {inputs!r}; give a list of inputs from: "
-                              f"{', '.join(TABLES)}")
+                              f"{', '.join(sorted(columns_by_input))} (what models.fusion.input holds)")
     return inputs
 
 

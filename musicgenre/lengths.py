@@ -11,9 +11,8 @@ import pandas as pd
 
 from .audio import decode
 from .evaluation import clip_labels
-from .excerpts import WHOLE, excerpt, length_key
+from .excerpts import WHOLE, excerpt, length_key, scores_by_length
 from .predict import audio_input
-from .stats import bootstrap_ci
 
 
 def by_length(bundle, clips, paths, lengths, seed, progress=None):
@@ -38,14 +37,7 @@ def by_length(bundle, clips, paths, lengths, seed, progress=None):
         rows.append({"file": file, "length": WHOLE, "seconds": len(y) / sample_rate, "excerpted": False,
                      "predicted": whole})
     predictions = pd.DataFrame(rows).merge(clips[["file", "actual"]], on="file")
-    scores = {}
-    for key, group in predictions.groupby("length", sort=False):
-        correct = (group["predicted"] == group["actual"]).to_numpy()
-        low, high = bootstrap_ci(correct, seed=seed)
-        scores[key] = {"accuracy": round(float(correct.mean()), 4), "accuracy_ci95_low": low,
-                       "accuracy_ci95_high": high, "seconds": round(float(group["seconds"].mean()), 2),
-                       "excerpted": int(group["excerpted"].sum())}
-    return scores, predictions
+    return scores_by_length(predictions, seed), predictions
 
 
 def _named(bundle, y):

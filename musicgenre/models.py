@@ -27,14 +27,10 @@ from . import __version__
 from .errors import MusicgenreError
 from .params import choice
 from .representations import REPRESENTATIONS
-from .schema import EMBEDDING_CLASSIFIERS
+from .schema import EMBEDDING_CLASSIFIERS, SEARCHABLE
 
 FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": MLPClassifier}
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
-#: What each family learns from (a :mod:`representations` name); ``models.<family>.input`` in
-#: params.yaml must be that representation's output, which is the family's DVC dependency.
-INPUTS = {"knn": "features", "rf": "features", "mlp": "features",
-          "musicnn": "embeddings", "cnn": "mels", "transfer": "mels", "fusion": "inputs"}
 #: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
 DEEP = ("cnn", "transfer")
 BUNDLE_FORMAT = 3  # 3: the model is a clip model (musicgenre.cliprules), with clip_proba
@@ -43,14 +39,15 @@ NETWORK_PACKAGES = ("keras", "tensorflow")
 
 
 def family_input(family, settings):
-    """The representation ``family`` reads, checked against ``models.<family>.input`` in params.yaml."""
-    choice(family, "the family name (a key of models)", tuple(INPUTS))
-    representation = REPRESENTATIONS[INPUTS[family]]
-    declared = settings["input"]
-    if declared != representation.output:
-        raise MusicgenreError(f"params.yaml: models.{family}.input must be {representation.output} (it tells DVC "
-                              f"what train@{family} reads), got {declared!r}")
-    return representation
+    """The representation ``family`` learns from: the one ``models.<family>.input`` names, which must
+    be of the kind the family reads (a table for the families on tables, an array for the networks).
+    Its folder, ``data/inputs/<input>``, is the dependency of ``train@<family>`` and ``evaluate@<family>``."""
+    choice(family, "the family name (a key of models)", (*SEARCHABLE, *DEEP))
+    network = family in DEEP
+    fitting = tuple(name for name, representation in REPRESENTATIONS.items() if representation.tabular != network)
+    name = choice(settings["input"], f"models.{family}.input ({'an array' if network else 'a table'} input: "
+                  "a representation)", fitting)
+    return REPRESENTATIONS[name]
 
 
 def family_description(family, settings):

@@ -20,7 +20,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 from .cliprules import learnable
 from .errors import MusicgenreError
 from .evaluation import probabilities
-from .selection import candidates
+from .selection import candidates, select
+from .splits import fold_numbers
 from .training import family_models
 
 def artist_folds(clips, folds, seed):
@@ -30,13 +31,11 @@ def artist_folds(clips, folds, seed):
     if artists < folds:
         raise MusicgenreError(f"review.folds is {folds} but the clips have only {artists} artists; lower review.folds")
     splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-    fold = pd.Series(-1, index=clips["file"].to_numpy())
     with warnings.catch_warnings():
         # a genre with fewer artists than folds is spread as far as it goes
         warnings.simplefilter("ignore", UserWarning)
-        for k, (_, held) in enumerate(splitter.split(clips, clips["genre"], clips["artist"])):
-            fold.iloc[held] = k
-    return fold
+        fold = fold_numbers(splitter, clips, clips["artist"])
+    return fold.set_axis(clips["file"].to_numpy())
 
 
 def out_of_fold(model, table, columns, labels):
@@ -67,15 +66,18 @@ def family_probabilities(family, settings, representation, clips, fold, params):
                               f"(e.g. {missing[0]}); run dvc repro")
     columns = representation.columns(params)
     given = clips.set_index("file")["genre"]
-    scored = []
+    probas = {}
+
+    def folds_of(candidate):  # the out-of-fold accuracy on whole clips, as one validation fold
+        model = next(iter(family_models(family, candidate, params["train"]["scaler"], params["seed"],
+                                        representation, params).values()))
+        proba = probas[id(candidate)] = out_of_fold(model, table, columns, labels)
+        return [{"clip_accuracy": float(np.mean(proba.idxmax(axis=1) == given.loc[proba.index]))}]
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a param; reaching it is the user's choice
-        for chosen, candidate in candidates(family, settings):
-            model = next(iter(family_models(family, candidate, params["train"]["scaler"], params["seed"],
-                                            representation, params).values()))
-            proba = out_of_fold(model, table, columns, labels)
-            accuracy = float(np.mean(proba.idxmax(axis=1) == given.loc[proba.index]))
-            scored.append((accuracy, chosen, proba))
-    best = int(np.argmax([accuracy for accuracy, _, _ in scored]))  # the first of equal scores
-    accuracy, chosen, proba = scored[best]
-    return proba, {"chosen": chosen, "out_of_fold_accuracy": round(accuracy, 4), "candidates": len(scored)}
+        chosen, record = select(candidates(family, settings), folds_of, "whole")
+    return probas[id(chosen)], {
+        "chosen": record["chosen"], "out_of_fold_accuracy": record["validation_score"],
+        "candidates": [{**{k: v for k, v in c.items() if not k.startswith("validation")},
+                        "out_of_fold_accuracy": c["validation_score"]} for c in record["candidates"]]}

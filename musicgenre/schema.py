@@ -10,7 +10,8 @@ Where a setting names something the code defines (a dataset source, a split stra
 rule), the choices are declared here and the code imports them. Two kinds of values are checked
 where they are used, because their meaning lives there: scikit-learn's own settings of knn, rf and
 mlp (by scikit-learn, against the estimator), and names only known at run time (a transfer
-backbone of ``keras.applications``, a fusion member's inputs, the leakage family).
+backbone of ``keras.applications``, a family's input and a fusion member's inputs, which are
+representations found in the package, the leakage family).
 """
 
 import copy
@@ -179,7 +180,7 @@ class TableFamily(ClipRule):
 
 class Knn(TableFamily):
     model_config = ConfigDict(extra="allow", strict=True)  # any other KNeighborsClassifier setting
-    input: str = "data/inputs/features/chunks.parquet"
+    input: str = "features"
     n_neighbors: Annotated[int, Field(ge=1)] = [5, 9, 14]
     p: Annotated[int, Field(ge=1)] = 1
     leaf_size: Annotated[int, Field(ge=1)] = 2
@@ -187,7 +188,7 @@ class Knn(TableFamily):
 
 class Rf(TableFamily):
     model_config = ConfigDict(extra="allow", strict=True)  # any other RandomForestClassifier setting
-    input: str = "data/inputs/features/chunks.parquet"
+    input: str = "features"
     n_estimators: Annotated[int, Field(ge=1)] = 1400
     max_depth: Annotated[int, Field(ge=1)] | None = 32
     n_jobs: Jobs = 2
@@ -195,7 +196,7 @@ class Rf(TableFamily):
 
 class Mlp(TableFamily):
     model_config = ConfigDict(extra="allow", strict=True)  # any other MLPClassifier setting
-    input: str = "data/inputs/features/chunks.parquet"
+    input: str = "features"
     hidden_layer_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = [500, 500, 300]
     solver: str = "sgd"
     max_iter: Annotated[int, Field(ge=1)] = 500
@@ -212,7 +213,7 @@ class LightClassifier(Section):
 
 
 class Musicnn(LightClassifier, TableFamily):
-    input: str = "data/inputs/embeddings"
+    input: str = "embeddings"
     C: Inverse = [0.1, 1.0, 10.0]
 
 
@@ -233,7 +234,7 @@ class TableMember(Member):
 
 
 class Fusion(Section):
-    input: str = "data/inputs"
+    input: str = "tables"
     members: Annotated[dict[str, Annotated[LightMember | TableMember, Field(discriminator="classifier")]],
                        Field(min_length=1)]
     meta_C: Inverse = 1.0
@@ -259,7 +260,7 @@ class Network(Section):
 
 
 class Cnn(Network):
-    input: str = "data/inputs/mels"
+    input: str = "mels"
     architecture: Literal[ARCHITECTURES] = "default"
     filters: Annotated[list[Annotated[int, Field(ge=1, le=1024)]], Field(min_length=1)] = [16, 32, 64, 128]
     masks: Masks = Masks()
@@ -268,7 +269,7 @@ class Cnn(Network):
 
 
 class Transfer(Network):
-    input: str = "data/inputs/mels"
+    input: str = "mels"
     backbone: str = "MobileNetV2"  # a keras.applications backbone (checked by musicgenre.deep)
     weights: str = "imagenet"  # imagenet | none | path/to/no_top.h5 (checked by musicgenre.deep)
     image_size: Annotated[int, Field(ge=32, le=600)] = 128
@@ -317,6 +318,12 @@ def checked(params):
         if key in (params.get(section) or {}):
             raise MusicgenreError(f"params.yaml: {old} has moved to {new} (the chunk grid of every input has its "
                                   f"own section, chunks:); move the value there")
+    for name, settings in (params.get("models") or {}).items():
+        value = (settings or {}).get("input") if isinstance(settings, dict) else None
+        if isinstance(value, str) and value.startswith("data/inputs"):
+            now = (value.split("/") + ["tables"])[2]  # data/inputs alone was the fusion's: every table
+            raise MusicgenreError(f"params.yaml: models.{name}.input names a representation now, not a path: "
+                                  f"input: {now} (train@{name} then depends on data/inputs/{now})")
     result = _validated(Params, params, "")
     for name in sorted(set(result) - set(Params.model_fields)):
         if name not in result["representations"]:

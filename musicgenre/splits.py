@@ -69,7 +69,7 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
         table.loc[test_idx, "set"] = "test"
         train = table.loc[train_idx]
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        fold_of = _folds(splitter, train, groups=None)
+        fold_of = fold_numbers(splitter, train, groups=None)
     else:
         group = "file" if strategy == "song" else "artist"
         if strategy in PUBLISHED:
@@ -92,7 +92,7 @@ def make_split(chunks, clips, strategy, test_fraction, folds, seed, published=No
                     f"split.folds is {folds} but the training set has only {n_groups} {group}s; "
                     "lower split.folds or use a larger dataset")
             splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-            fold_of = _folds(splitter, train, groups=train[group])
+            fold_of = fold_numbers(splitter, train, groups=train[group])
     table["fold"] = -1
     table.loc[fold_of.index, "fold"] = fold_of
     return table[SPLIT_COLUMNS].sort_values(["file", "chunk"]).reset_index(drop=True)
@@ -141,11 +141,12 @@ def _published_folds(train, published, folds, seed):
         fold[listed.index] = 1
     else:
         splitter = StratifiedGroupKFold(folds - 1, shuffle=True, random_state=seed)
-        fold[listed.index] = _folds(splitter, listed, groups=listed["artist"]) + 1
+        fold[listed.index] = fold_numbers(splitter, listed, groups=listed["artist"]) + 1
     return fold
 
 
-def _folds(splitter, train, groups):
+def fold_numbers(splitter, train, groups):
+    """Each row of ``train``'s fold: the number of ``splitter``'s split that holds it out."""
     fold = pd.Series(-1, index=train.index)
     for k, (_, val) in enumerate(splitter.split(train, train["genre"], groups)):
         fold.iloc[val] = k

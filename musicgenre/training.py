@@ -13,6 +13,7 @@ from .evaluation import clip_labels, probabilities
 from .excerpts import chunk_runs
 from .models import build
 from .schema import CLIP_RULES
+from .selection import select
 
 VALIDATION_FOLD = 0  # the training set's fold that early-stops the deep families (grouped like the split)
 
@@ -42,6 +43,23 @@ def family_models(family, settings, scaler, seed, representation, params):
     rule, pooling, settings = clip_rule(settings)
     estimator = build(family, settings, scaler, seed)
     return {name: clip_model(name, estimator, pooling, seed) for name in (rule, *(r for r in CLIP_RULES if r != rule))}
+
+
+def choose(family, options, table, columns, held_out, representation, params, lengths, choose_by):
+    """The best of ``options`` (``[(chosen, settings)]``, :func:`musicgenre.selection.candidates`):
+    each candidate's own clip model cross-validated on the validation folds ``held_out`` (with
+    excerpts of ``lengths``) and scored by ``choose_by`` (:func:`musicgenre.selection.select`).
+    Returns ``(settings, record, folds)``: the chosen settings, the selection record and the chosen
+    candidate's validation folds."""
+    scaler, seed, scored = params["train"]["scaler"], params["seed"], {}
+
+    def folds_of(candidate):
+        own = next(iter(family_models(family, candidate, scaler, seed, representation, params).values()))
+        scored[id(candidate)] = cross_validate(own, table, columns, held_out, lengths, seed)
+        return scored[id(candidate)]
+
+    settings, record = select(options, folds_of, choose_by)
+    return settings, record, scored[id(settings)]
 
 
 def cross_validate(model, table, columns, held_out=None, lengths=None, seed=0):

@@ -4,15 +4,13 @@ Writes ``data/clean/manifest.csv`` (every raw file with its status), ``data/clea
 (what the fingerprint search found) and ``metrics/cleaning.json`` (counts per reason).
 """
 
-from pathlib import Path
-
 import pandas as pd
 
 from musicgenre import gtzan
 from musicgenre.datasets import is_gtzan
 from musicgenre.datasets.layout import audio_path
-from musicgenre.errors import MusicgenreError, friendly_main
-from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_list_path, read_fault_list, refine_groups
+from musicgenre.errors import friendly_main
+from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_lists, refine_groups
 from musicgenre.fingerprint import as_faults, find_duplicates, fingerprint_file, precision_recall
 from musicgenre.jsonio import write_json
 from musicgenre.parallel import map_clips
@@ -29,9 +27,7 @@ def main():
     n_jobs = policy["n_jobs"] or 1
     source = section(params, "dataset.source")
     manifest = pd.read_csv(RAW_MANIFEST)
-    shipped = fault_list_path(source, RAW)
-    lists = ([read_fault_list(shipped)] if shipped else []) + [extra_faults(policy["extra_faults"], manifest)]
-    listed = pd.concat(lists, ignore_index=True)
+    listed = fault_lists(source, RAW, policy["extra_faults"], manifest)
     # GTZAN's artists come from Sturm's index shipped in the package; other sources write their own
     artists = gtzan.artists() if is_gtzan(source) else read_artists()
 
@@ -61,14 +57,6 @@ def read_artists():
     """file → artist from ``data/raw/artists.csv`` (a file with an empty artist has none)."""
     table = pd.read_csv(ARTISTS, keep_default_na=False)
     return dict(zip(table["file"], table["artist"]))
-
-
-def extra_faults(path, manifest):
-    """The user's own fault rows (``clean.extra_faults``), checked against the raw data."""
-    if not Path(path).is_file():
-        raise MusicgenreError(f"params.yaml: clean.extra_faults names {path}, which does not exist; "
-                              "point it at your fault list or back at extra_faults.csv")
-    return read_fault_list(path, known_files=set(manifest["file"]), genres=sorted(set(manifest["genre"])))
 
 
 def fingerprints(manifest, n_jobs, scheduler):

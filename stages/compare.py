@@ -9,12 +9,13 @@ families and between the best and every other, so a gap can be told apart from n
 import pandas as pd
 
 from musicgenre.errors import friendly_main
+from musicgenre.excerpts import scores_by_length
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
 from musicgenre.paths import BY_LENGTH, COMPARISON, CONFUSION, CV_SCORES, EXCERPTS, IMAGES, model_dir
 from musicgenre.plots import by_length_png, comparison_png
 from musicgenre.splits import resolve_strategy
-from musicgenre.stats import bootstrap_ci, mcnemar
+from musicgenre.stats import mcnemar
 
 
 @friendly_main
@@ -53,19 +54,16 @@ def main():
             f"{length} {accuracy:.3f}" for length, accuracy in summary["clip_accuracy_by_length"][family].items()))
 
 
+LENGTH_COLUMNS = ["seconds", "accuracy", "accuracy_ci95_low", "accuracy_ci95_high"]
+
+
 def lengths_table(families, seed):
     """Each family's test clip accuracy per excerpt length and whole, with the mean seconds scored
     and a 95% interval (from ``plots/excerpts/<family>.csv``, written by ``evaluate``)."""
-    rows = []
-    for family in families:
-        excerpts = pd.read_csv(EXCERPTS / f"{family}.csv")
-        for length, group in excerpts.groupby("length", sort=False):
-            correct = (group["predicted"] == group["actual"]).to_numpy()
-            low, high = bootstrap_ci(correct, seed=seed)
-            rows.append({"family": family, "length": length, "seconds": round(float(group["seconds"].mean()), 2),
-                         "accuracy": round(float(correct.mean()), 4), "accuracy_ci95_low": low,
-                         "accuracy_ci95_high": high})
-    return pd.DataFrame(rows)
+    rows = [{"family": family, "length": length, **{k: scores[k] for k in LENGTH_COLUMNS}}
+            for family in families
+            for length, scores in scores_by_length(pd.read_csv(EXCERPTS / f"{family}.csv"), seed).items()]
+    return pd.DataFrame(rows, columns=["family", "length", *LENGTH_COLUMNS])
 
 
 if __name__ == "__main__":

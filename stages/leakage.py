@@ -7,7 +7,7 @@ from musicgenre.errors import friendly_main
 from musicgenre.gtzan import fault_filtered_split
 from musicgenre.jsonio import write_json
 from musicgenre.leakage import PROTOCOLS, run
-from musicgenre.models import INPUTS
+from musicgenre.models import FAMILIES
 from musicgenre.params import choice, load_params, section
 from musicgenre.paths import CLEAN_MANIFEST, LEAKAGE_METRICS, LEAKAGE_PLOT
 from musicgenre.plots import leakage_png
@@ -19,8 +19,9 @@ from musicgenre.representations import REPRESENTATIONS
 @friendly_main
 def main():
     params = load_params()
-    # the protocols are compared on the descriptors, which only the classical families read
-    on_descriptors = tuple(f for f in section(params, "models") if INPUTS.get(f) == "features")
+    # the protocols are compared on the descriptors, under a classical family that reads them
+    models = section(params, "models")
+    on_descriptors = tuple(f for f in models if f in FAMILIES and models[f]["input"] == "features")
     family = choice(section(params, "leakage.family"), "leakage.family", on_descriptors)
     protocols = list(PROTOCOLS)
     if not is_gtzan(section(params, "dataset.source")):

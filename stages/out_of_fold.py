@@ -13,10 +13,9 @@ import pandas as pd
 
 from musicgenre.errors import friendly_main
 from musicgenre.jsonio import write_json
-from musicgenre.models import INPUTS
+from musicgenre.models import family_input
 from musicgenre.params import choice, load_params, section
 from musicgenre.paths import CLEAN_MANIFEST, out_of_fold_dir
-from musicgenre.representations import REPRESENTATIONS
 from musicgenre.out_of_fold import artist_folds, family_probabilities
 from musicgenre.review import reviewed_clips
 from musicgenre.schema import SEARCHABLE
@@ -30,12 +29,13 @@ def main(family):
     choice(family, "each of review.families (a family on tables, under models)", on_tables)
     clips = reviewed_clips(pd.read_csv(CLEAN_MANIFEST, keep_default_na=False))
     fold = artist_folds(clips, section(params, "review.folds"), section(params, "seed"))
-    proba, record = family_probabilities(family, models[family], REPRESENTATIONS[INPUTS[family]], clips, fold, params)
+    settings = models[family]
+    proba, record = family_probabilities(family, settings, family_input(family, settings), clips, fold, params)
     out = out_of_fold_dir(family)
     out.mkdir(parents=True, exist_ok=True)
     proba.add_prefix("p_").round(6).rename_axis("file").to_csv(out / "proba.csv")
     write_json(record, out / "choice.json")
-    print(f"out_of_fold@{family}: chose {record['chosen']} of {record['candidates']} candidates; out-of-fold clip "
+    print(f"out_of_fold@{family}: chose {record['chosen']} of {len(record['candidates'])} candidates; out-of-fold clip "
           f"accuracy {record['out_of_fold_accuracy']:.3f} on {len(proba)} clips, labels as downloaded")
 
 

@@ -19,11 +19,11 @@ from musicgenre import gtzan
 from musicgenre.datasets import is_gtzan
 from musicgenre.datasets.layout import audio_path, label_of
 from musicgenre.errors import MusicgenreError, friendly_main
-from musicgenre.faults import fault_list_path, read_fault_list
+from musicgenre.faults import fault_lists
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
 from musicgenre.paths import CLEAN_MANIFEST, MELS_IMAGES, OUT_OF_FOLD, RAW, REVIEW_METRICS, REVIEW_PAGE, SUSPECTS, \
-    out_of_fold_dir
+    RAW_MANIFEST, out_of_fold_dir
 from musicgenre.review import SUSPECT_COLUMNS, listed_faults, rank, recall_at, reviewed_clips
 from musicgenre.reviewpage import page
 
@@ -41,7 +41,7 @@ def main():
     ranked = rank(proba, given)
 
     source = section(params, "dataset.source")
-    faults = fault_lists(source, section(params, "clean.extra_faults"))
+    faults = fault_lists(source, RAW, section(params, "clean.extra_faults"), pd.read_csv(RAW_MANIFEST))
     said = listed_faults(faults)
     titles = gtzan.index().set_index("file")["title"].to_dict() if is_gtzan(source) else {}
     artist = clean.set_index("file")["artist"]
@@ -71,13 +71,6 @@ def main():
     print(f"review: {len(flagged)} of {len(ranked)} clips flagged (out-of-fold accuracy {accuracy:.3f}, "
           f"{' + '.join(families)})" + (f"; {found['found']} of the {found['mislabels']} listed mislabels in the "
                                         f"first {found['top']}" if found else "") + f"; listen in {REVIEW_PAGE}")
-
-
-def fault_lists(source, extra):
-    """The shipped fault list (GTZAN's, the demo's ground truth) and the user's rows, as ``clean`` reads them."""
-    shipped = fault_list_path(source, RAW)
-    lists = ([read_fault_list(shipped)] if shipped else []) + [read_fault_list(extra)]
-    return pd.concat(lists, ignore_index=True)
 
 
 def mel_image(file):

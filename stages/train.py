@@ -22,9 +22,9 @@ from musicgenre.models import DEEP, family_description, family_input, make_bundl
 from musicgenre.params import chunk_grid, load_params, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
-from musicgenre.selection import SCORED_ON, candidates, select, validation_folds
+from musicgenre.selection import SCORED_ON, candidates, validation_folds
 from musicgenre.splits import PUBLISHED, resolve_strategy
-from musicgenre.training import cross_validate, family_models, train_deep
+from musicgenre.training import choose, cross_validate, family_models, train_deep
 
 
 def train_table(family, settings, params, table, representation, columns):
@@ -36,19 +36,13 @@ def train_table(family, settings, params, table, representation, columns):
     lengths = runs(section(params, "lengths.seconds"), chunk_grid(params)[1])
     options = candidates(family, settings)
     train = table[table["set"] == "train"]
-    selection, scored = None, {}
+    selection, reused = None, []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a param; reaching it is the user's choice
         if len(options) > 1:
             strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
-            held = validation_folds(strategy, train)
-
-            def folds_of(candidate):
-                own = next(iter(family_models(family, candidate, scaler, seed, representation, params).values()))
-                scored[id(candidate)] = cross_validate(own, table, columns, held, lengths, seed)
-                return scored[id(candidate)]
-
-            settings, selection = select(options, folds_of, section(params, "lengths.choose_by"))
+            settings, selection, reused = choose(family, options, table, columns, validation_folds(strategy, train),
+                                                 representation, params, lengths, section(params, "lengths.choose_by"))
             selection["scored_on"] = SCORED_ON["published" if strategy in PUBLISHED else "other"]
             print(f"train@{family}: chose {selection['chosen']} (validation score {selection['validation_score']:.3f}, "
                   f"{selection['choose_by']} over lengths, {len(options)} candidates)")
@@ -56,7 +50,6 @@ def train_table(family, settings, params, table, representation, columns):
             settings = options[0][1]
         models = family_models(family, settings, scaler, seed, representation, params)
         # the chosen settings' own rule was already cross-validated when every fold validated them
-        reused = scored.get(id(settings), [])
         own_done = len(reused) == train["fold"].nunique()
         folds = {name: reused if own_done and k == 0 else cross_validate(model, table, columns, None, lengths, seed)
                  for k, (name, model) in enumerate(models.items())}
@@ -105,7 +98,8 @@ def main(family):
     seconds = time.perf_counter() - started
     description = {**representation.description(params), **description}
     save_bundle(make_bundle(model, family, columns, model.classes_, config, description), out / "model.joblib")
-    fitted = {k: v for k, v in settings.items() if k not in ("input", "threads", "n_jobs")}  # what the model is
+    fitted = {"input": representation.name,  # what the model is
+              **{k: v for k, v in settings.items() if k not in ("input", "threads", "n_jobs")}}
     write_json({"folds": folds, "rules": by_rule, "selection": selection, "settings": fitted}, out / "cv.json")
     mean = sum(f["clip_accuracy"] for f in folds) / len(folds)
     kind = "validation-fold" if family in DEEP else f"{len(folds)}-fold CV"

@@ -9,6 +9,14 @@ from musicgenre.datasets import synthetic
 jit.ready()
 
 SR = 22050
+#: Modules whose tests take minutes (a whole pipeline under DVC): run first, so that on make test's
+#: two workers the many short tests fill the other worker meanwhile, instead of one long test
+#: running alone at the end.
+LONGEST = ("test_pipeline.py", "test_review_stage.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name not in LONGEST)  # stable: each module keeps its order
 
 
 @pytest.fixture(scope="session")

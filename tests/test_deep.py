@@ -12,7 +12,7 @@ from musicgenre.audio import write_wav
 
 GENRES = ["blues", "classical", "metal"]
 N_MELS, FRAMES = 32, 40
-TINY_CNN = {"input": "data/inputs/mels", "architecture": "default", "filters": [8, 16], "dropout": 0.1,
+TINY_CNN = {"input": "mels", "architecture": "default", "filters": [8, 16], "dropout": 0.1,
             "masks": {"time_masks": 1, "time_width": 4, "freq_masks": 1, "freq_width": 3},
             "epochs": 15, "patience": 15, "batch_size": 16, "learning_rate": 0.003, "threads": 1}
 #: keras.utils.get_file goes through urllib, which honours these: a refused connection, never the network
@@ -111,9 +111,10 @@ def test_transfer_weights_file_must_exist(mel_project):
 
 def test_family_input_is_checked(mel_project):
     root, params = mel_project
-    params["models"]["cnn"] = {**TINY_CNN, "input": "data/inputs/features/chunks.parquet"}
+    params["models"]["cnn"] = {**TINY_CNN, "input": "features"}
     result = run_stage(root, "train", params, "cnn")
-    assert result.returncode == 1 and "models.cnn.input must be data/inputs/mels" in result.stderr
+    assert result.returncode == 1 and "models.cnn.input (an array input: a representation) is 'features'; " \
+        "expected one of: mels" in result.stderr
 
 
 def test_baseline_is_the_studys_three_conv_layers():

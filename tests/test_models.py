@@ -28,8 +28,8 @@ def separable(n=60, seed=0):
     ("knn", {"n_neighbors": 5, "p": 1, "leaf_size": 2}),
     ("rf", {"n_estimators": 20, "max_depth": 4}),
     ("mlp", {"hidden_layer_sizes": [16, 8], "solver": "adam", "max_iter": 300}),
-    ("musicnn", {"input": "data/inputs/embeddings", "classifier": "svm", "C": 1.0, "pca": 2}),
-    ("musicnn", {"input": "data/inputs/embeddings", "classifier": "logistic", "C": 0.5, "pca": 0}),
+    ("musicnn", {"input": "embeddings", "classifier": "svm", "C": 1.0, "pca": 2}),
+    ("musicnn", {"input": "embeddings", "classifier": "logistic", "C": 0.5, "pca": 0}),
 ])
 def test_families_learn_a_separable_problem(family, settings):
     features, genre = separable()

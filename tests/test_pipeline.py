@@ -69,7 +69,7 @@ def clip_loudness(path, sample_rate, chunk_seconds, bands):
 
 
 class Loudness(Representation):
-    name, output, tabular = "loudness", "data/inputs/loudness", True
+    name, tabular = "loudness", True
 
     def per_clip(self, params):
         sample_rate, chunk_seconds = chunk_grid(params)
@@ -288,6 +288,13 @@ def test_demo_then_incremental_reruns(repo):
     changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
     assert stages_run(changed.stdout) == {"train@cnn", "evaluate@cnn", "compare"}
 
+    # a family's input is a choice: musicnn's SVM on the descriptors reruns that family alone
+    set_param(root / "params.yaml", "models.musicnn.input", "features")
+    changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
+    assert stages_run(changed.stdout) == {"train@musicnn", "evaluate@musicnn", "compare"}
+    musicnn = json.loads((root / "metrics" / "musicnn.json").read_text())
+    assert musicnn["settings"]["input"] == "features" and musicnn["model"] == {"classifier": "svm"}
+
     assert stages_run(run([sys.executable, "-m", "dvc", "repro"], root, env).stdout) == set()
 
     # editing a module flags every stage that imports it (tests/test_stage_deps.py keeps dvc.yaml true)
@@ -311,13 +318,20 @@ def test_demo_then_incremental_reruns(repo):
     assert {"represent@features", "represent@embeddings", "download", "clean", "split"}.isdisjoint(changed)
     module.write_text(original)
 
-    # adding a representation is one module plus params.yaml, and a family can read it at once
+    # adding a representation is one module plus params.yaml, and a family can read it at once; for
+    # the fusion's members, one more line: its folder among the deps of combine, which joins the tables
     (root / "musicgenre" / "representations" / "loudness.py").write_text(LOUDNESS)
     set_param(root / "params.yaml", "representations.loudness", "musicgenre/representations/loudness.py")
     set_param(root / "params.yaml", "loudness", {"bands": 4, "n_jobs": 1})
     set_param(root / "params.yaml", "models.fusion.members.early.inputs", ["loudness", "features"])
+    failed = run([sys.executable, "-m", "dvc", "repro", "combine"], root, env, check=False)
+    assert failed.returncode != 0 and "combine: data/inputs/loudness is missing" in failed.stderr
+    pipeline = (root / "dvc.yaml").read_text()
+    (root / "dvc.yaml").write_text(pipeline.replace("      - data/inputs/features\n    outs:\n      - data/inputs/tables",
+                                                    "      - data/inputs/features\n      - data/inputs/loudness\n"
+                                                    "    outs:\n      - data/inputs/tables"))
     ran = stages_run(run([sys.executable, "-m", "dvc", "repro", "evaluate@fusion"], root, env).stdout)
-    assert ran == {"represent@loudness", "train@fusion", "evaluate@fusion"}
+    assert ran == {"represent@loudness", "combine", "train@fusion", "evaluate@fusion"}
     assert len(pd.read_parquet(root / "data" / "inputs" / "loudness" / "chunks.parquet").columns) == 2 + 4
     fusion = json.loads((root / "metrics" / "fusion.json").read_text())
     assert fusion["model"]["members"]["early"].startswith("logistic on loudness + features")

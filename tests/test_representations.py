@@ -8,9 +8,10 @@ import soundfile as sf
 
 from conftest import PROJECT, SR, run_stage
 from musicgenre.errors import MusicgenreError
-from musicgenre.models import INPUTS, family_input
+from musicgenre.models import family_input
 from musicgenre.predict import model_input
 from musicgenre.representations import COMPUTED, REPRESENTATIONS, TABLES, named
+from musicgenre.schema import FAMILIES
 
 PARAMS = {"chunks": {"sample_rate": SR, "seconds": 3.0},
           "mels": {"n_mels": 64, "n_fft": 1024, "hop_length": 256, "fmax": 8000},
@@ -18,12 +19,24 @@ PARAMS = {"chunks": {"sample_rate": SR, "seconds": 3.0},
           "train": {"drop_features": ["mfcc2_mean"]}}
 
 
-def test_every_family_reads_a_registered_representation():
-    assert set(INPUTS.values()) <= set(REPRESENTATIONS)
+def test_a_family_input_is_a_representation_of_the_kind_it_reads(project_params):
+    """``models.<family>.input`` names a representation (its folder data/inputs/<name> is the
+    family's DVC dependency); the families on tables choose among the tables, the networks among arrays."""
     assert len({r.output for r in REPRESENTATIONS.values()}) == len(REPRESENTATIONS)
-    for family, name in INPUTS.items():
-        assert family_input(family, {"input": REPRESENTATIONS[name].output}) is REPRESENTATIONS[name]
-    with pytest.raises(MusicgenreError, match="unknown input 'chords'; known: embeddings, features, mels, inputs"):
+    assert all(r.output == f"data/inputs/{name}" for name, r in REPRESENTATIONS.items())
+    for family in FAMILIES:
+        shipped = project_params["models"].get(family, {"input": "mels"})  # transfer is commented out
+        assert family_input(family, shipped) is REPRESENTATIONS[shipped["input"]]
+    for family in ("knn", "rf", "mlp", "musicnn", "fusion"):
+        for name in ("features", "embeddings", "tables"):
+            assert family_input(family, {"input": name}) is REPRESENTATIONS[name]
+        with pytest.raises(MusicgenreError, match=rf"models.{family}.input \(a table input: a representation\) is "
+                                                  r"'mels'; expected one of: embeddings, features, tables"):
+            family_input(family, {"input": "mels"})
+    with pytest.raises(MusicgenreError, match=r"models.cnn.input \(an array input: a representation\) is "
+                                              r"'data/inputs/mels'; expected one of: mels"):
+        family_input("cnn", {"input": "data/inputs/mels"})  # a name, not a path
+    with pytest.raises(MusicgenreError, match="unknown input 'chords'; known: embeddings, features, mels, tables"):
         named("chords")
 
 
@@ -48,7 +61,7 @@ def test_params_are_checked_before_any_work(tmp_path, project_params):
 def stage_rows(name, path):
     """The model input that ``represent@<name>`` stored for the clip at ``path`` (as train and evaluate read it)."""
     representation = named(name)
-    if name == "inputs":
+    if name == "tables":
         return np.hstack([stage_rows(part.name, path) for part in representation.parts])
     result = representation.per_clip(PARAMS)(path)
     if name == "features":
@@ -64,9 +77,9 @@ def bundle_for(name):
     config = {"input": name, "sample_rate": SR, "chunk_seconds": PARAMS["chunks"]["seconds"]}
     if name == "mels":
         config.update(representation.settings(PARAMS))
-    if name in ("embeddings", "inputs"):
+    if name in ("embeddings", "tables"):
         config.update(PARAMS["embeddings"])
-    if name == "inputs":
+    if name == "tables":
         config["columns_by_input"] = {"embeddings": [f"e{k:03d}" for k in range(753)],
                                       "features": named("features").columns(PARAMS)}
     columns = config.get("columns_by_input", {}).get("features") or named("features").columns(PARAMS)
@@ -74,7 +87,7 @@ def bundle_for(name):
 
 
 @pytest.mark.parametrize("name", ["features", "mels", pytest.param("embeddings", marks=pytest.mark.slow),
-                                  pytest.param("inputs", marks=pytest.mark.slow)])
+                                  pytest.param("tables", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("seconds, rate", [(7.0, SR), (1.5, SR), (4.0, 44100)])  # a remainder; under one chunk; resampled
 def test_predict_builds_the_rows_the_stage_computed(tmp_path, tone, name, seconds, rate):
     """Every column, every chunk, bit for bit: predict computes a file's rows by the stage's own function."""

@@ -10,7 +10,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from musicgenre.cliprules import VoteModel
 from musicgenre.faults import FAULT_COLUMNS
 from musicgenre.models import CalibratedSVM
-from musicgenre.out_of_fold import artist_folds, out_of_fold
+from musicgenre.out_of_fold import artist_folds, family_probabilities, out_of_fold
+from musicgenre.representations import Representation
 from musicgenre.review import listed_faults, rank, recall_at, reviewed_clips
 from musicgenre.reviewpage import EXPORT_NAME, page
 
@@ -66,6 +67,40 @@ def test_out_of_fold_probabilities_come_from_models_that_never_heard_the_clips_a
     by_clip = table.assign(fold=table["file"].factorize()[0] % 4)  # folds that split an artist's clips
     heard = out_of_fold(VoteModel(KNeighborsClassifier(1)), by_clip, columns, GENRES)
     assert (heard.idxmax(axis=1) == actual).all()  # the nearest neighbour is the artist's other clip
+
+class Rows(Representation):
+    """A table input held in memory (the review reads a representation's chunk rows)."""
+
+    name, tabular = "rows", True
+
+    def __init__(self, table, columns):
+        self.rows, self.names = table, columns
+
+    def read(self):
+        return self.rows
+
+    def columns(self, params):
+        return self.names
+
+
+def test_a_family_listing_values_to_try_keeps_the_one_most_accurate_out_of_fold():
+    rng = np.random.default_rng(1)
+    clips = clips_of(artists_per_genre=4, clips_per_artist=3)
+    centre = {genre: 3.0 * k for k, genre in enumerate(GENRES)}
+    rows = clips.loc[clips.index.repeat(2)].assign(chunk=lambda t: t.groupby("file").cumcount())
+    rows = rows.assign(x0=rows["genre"].map(centre) + rng.normal(size=len(rows)), x1=rng.normal(size=len(rows)))
+    fold = artist_folds(clips, 4, seed=0)
+    settings = {"input": "rows", "n_neighbors": [1, 5, 30], "clip_rule": "vote", "p": 2, "leaf_size": 30}
+    params = {"train": {"scaler": "standard"}, "seed": 0}
+    proba, record = family_probabilities("knn", settings, Rows(rows[["file", "chunk", "x0", "x1"]], ["x0", "x1"]),
+                                         clips, fold, params)
+    scores = [c["out_of_fold_accuracy"] for c in record["candidates"]]
+    assert [c["n_neighbors"] for c in record["candidates"]] == [1, 5, 30] and len(set(scores)) > 1
+    assert record["out_of_fold_accuracy"] == max(scores)
+    assert record["chosen"] == {"n_neighbors": [1, 5, 30][scores.index(max(scores))]}
+    given = clips.set_index("file").loc[proba.index, "genre"]
+    assert round(float((proba.idxmax(axis=1) == given).mean()), 4) == max(scores)  # the chosen one's probabilities
+
 
 def test_a_genre_with_one_clip_in_a_folds_training_part_is_left_out_of_that_fit():
     """An SVM's calibration needs two clips of each genre; a lone mislabelled clip would stop it."""

@@ -69,6 +69,11 @@ def test_a_setting_left_out_gets_the_schemas_default(tmp_path):
     ({"mels": {"n_mels": 4}}, "mels.n_mels is 4; it must be >= 8"),
     ({"chunks": {"seconds": 40.0}}, "chunks.seconds is 40.0; it must be <= 30.0"),
     ({"features": {"chunk_seconds": 3.0}}, "features.chunk_seconds has moved to chunks.seconds"),
+    ({"models": {"knn": {"input": "data/inputs/features/chunks.parquet"}}},
+     "models.knn.input names a representation now, not a path: input: features (train@knn then depends on "
+     "data/inputs/features)"),
+    ({"models": {"fusion": {"input": "data/inputs"}}}, "models.fusion.input names a representation now, not a path: "
+                                                         "input: tables"),
     ({"clean": {"mislabel_policy": "fix"}}, "clean.mislabel_policy is 'fix'; expected one of: relabel, drop, keep"),
     ({"clean": {"detect_duplicates": False}}, "clean.detect_duplicates is False; expected one of: drop, report, skip"),
     ({"split": {"folds": 1}}, "split.folds is 1; it must be >= 2"),

@@ -87,7 +87,7 @@ def test_a_search_section_or_a_grid_where_none_is_read_is_refused():
     with pytest.raises(MusicgenreError, match="models.knn.n_neighbors must be an integer, got 'many'"):
         family("knn", {"n_neighbors": [5, "many"]})  # a value to try is checked like a fixed one
     with pytest.raises(MusicgenreError, match=r"models.musicnn.input must be text"):
-        family("musicnn", {"input": ["data/inputs/embeddings"]})  # what a family reads is never searched
+        family("musicnn", {"input": ["embeddings", "features"]})  # what a family reads is never searched
 
 
 def test_scored_on_the_published_valid_list_or_every_grouped_fold():

@@ -34,9 +34,9 @@ NOT_OUTPUTS = {
     ("*", "musicgenre/jit.py"): "numba's compile cache, warmed before work: the results are the same either way",
     ("represent@*", "<other>"): "the package imports every representation to find it by name; represent@<name> "
                                 "runs only its own module (declared)",
-    ("represent@*", "musicgenre/representations/combined.py"): "the fusion's input, joined from the others' "
-                                                               "outputs by train and evaluate; no represent stage makes it",
-    ("train@* leakage split out_of_fold@*", DSP): "per-clip audio work of represent@<name>; these stages read its "
+    ("represent@*", "musicgenre/representations/combined.py"): "the table inputs side by side, joined from "
+                                                               "the others' outputs by the combine stage",
+    ("train@* leakage split out_of_fold@* combine", DSP): "per-clip audio work of represent@<name>; these stages read its "
                                     "output data/inputs/<name> (declared), which it changes",
 }
 
@@ -139,3 +139,17 @@ def test_the_closure_follows_imports_inside_functions():
     assert "musicgenre/dsp/features.py" in found  # imported inside Descriptors.per_clip only
     assert "musicgenre/audio.py" in found and "musicgenre/representations/base.py" in found
     assert "musicgenre/splits.py" not in found
+
+
+def test_combine_reads_every_table_and_a_family_its_input():
+    """``tables`` joins every table representation, so the combine stage depends on each one's folder;
+    a family's train@ and evaluate@ depend on the folder of the representation its input names."""
+    from musicgenre.representations import REPRESENTATIONS, TABLES
+
+    found = stages()
+    assert {d for d in found["combine"][1] if d.startswith("data/")} == {REPRESENTATIONS[t].output for t in TABLES}
+    assert REPRESENTATIONS["tables"].output == "data/inputs/tables"
+    for family, settings in yaml.safe_load(committed_params_text())["models"].items():
+        for stage in (f"train@{family}", f"evaluate@{family}"):
+            inputs = [d for d in found[stage][1] if d.startswith("data/inputs")]
+            assert inputs == [REPRESENTATIONS[settings["input"]].output], stage

@@ -1,12 +1,14 @@
 """What a family learns from, in one place: the descriptors, the log-mel spectrograms, the musicnn
-embeddings, and ``inputs``: the table inputs side by side, which the fusion family reads.
+embeddings, and ``tables``: the table inputs side by side, which the fusion family reads.
 
 A representation says everything the pipeline needs to know about one kind of input:
 
 * **per clip**: the function its DVC stage maps over the clips (:meth:`Representation.per_clip`),
   from params the schema checked (:mod:`musicgenre.schema`), and how the results are saved
   (:meth:`~Representation.write`);
-* **its DVC output** (``output``), which is also ``models.<family>.input``, the family's dependency;
+* **its name**, which ``models.<family>.input`` gives (checked: a table for the families on tables,
+  an array for the networks), and **its DVC output** ``data/inputs/<name>`` (``output``), which is
+  then the dependency of that family's ``train@`` and ``evaluate@`` stages;
 * **per file in predict**: the chunks of one decoded file as this input, by the same function the
   stage's per-clip work calls, so a file's rows equal the stage's (:meth:`~Representation.chunks`),
   and how those become one batch for a model (:meth:`~Representation.batch`);
@@ -21,7 +23,10 @@ sets ``REPRESENTATION`` to an instance of its :class:`Representation` subclass (
 by that name), plus ``params.yaml``: its section (named like the representation) and one line
 under ``representations``, which gives it a DVC stage ``represent@<name>`` writing
 ``data/inputs/<name>``. Each representation has its own module so that its stage depends on that
-module only: editing one never reruns the others' stages.
+module only: editing one never reruns the others' stages. A family reads it as soon as its
+``models.<family>.input`` names it; for a table the fusion's members can read too, add its folder
+to the ``combine`` stage's deps in ``dvc.yaml``, which writes ``tables`` (a test keeps the two
+lists equal for the shipped representations).
 """
 
 import importlib
@@ -45,16 +50,16 @@ def _discovered():
 
 
 REPRESENTATIONS = _discovered()
-#: The inputs that a stage computes from audio (``represent@<name>``); ``inputs`` is made of them.
+#: The inputs that a stage computes from audio (``represent@<name>``); ``tables`` is made of them.
 COMPUTED = tuple(REPRESENTATIONS)
 #: The inputs that are tables of chunk vectors (what pooling and the fusion family combine).
 TABLES = tuple(name for name, representation in REPRESENTATIONS.items() if representation.tabular)
-REPRESENTATIONS["inputs"] = Combined([REPRESENTATIONS[name] for name in TABLES])
+REPRESENTATIONS["tables"] = Combined([REPRESENTATIONS[name] for name in TABLES])
 
 
 def named(name):
     """The representation a bundle's ``config["input"]`` names."""
     if name not in REPRESENTATIONS:
-        raise MusicgenreError(f"unknown input {name!r}; known: {', '.join(REPRESENTATIONS)} (is the bundle "
-                              "from a newer musicgenre?)")
+        raise MusicgenreError(f"unknown input {name!r}; known: {', '.join(REPRESENTATIONS)} (a bundle made by "
+                              "another version of musicgenre, or with a representation this one lacks: retrain it)")
     return REPRESENTATIONS[name]

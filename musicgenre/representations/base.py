@@ -3,19 +3,23 @@
 import numpy as np
 
 from ..errors import MusicgenreError
-from ..paths import CHUNKS
+from ..paths import CHUNKS, INPUTS
 
 
 class Representation:
     """One kind of model input. Subclasses set ``name`` (the bundle's ``config["input"]``, the
-    stage ``represent@<name>`` and its params section), ``output`` (the DVC output a family
-    depends on) and ``tabular`` (a table of chunk vectors, which pooling and fusion can combine),
-    and fill in the methods below."""
+    stage ``represent@<name>``, its params section, and what ``models.<family>.input`` names) and
+    ``tabular`` (a table of chunk vectors, which pooling and fusion can combine), and fill in the
+    methods below."""
 
     name = ""
-    output = ""
     tabular = False
     clips_per_task = "auto"  #: clips handed to a worker at a time ("auto": joblib's choice)
+
+    @property
+    def output(self):
+        """The folder the stage writes, ``data/inputs/<name>``: the DVC dependency of a family reading it."""
+        return str(INPUTS / self.name)
 
     def per_clip(self, params):
         """``f(path) -> result``: what the stage computes for one clip (``params`` as the schema checked them)."""
@@ -33,6 +37,10 @@ class Representation:
     def columns(self, params):
         """The table columns a model reads (none when the input is an array, like the mels)."""
         return []
+
+    def columns_by_input(self, params):
+        """Each computed input in this one → its columns, in order (what a fusion member picks from)."""
+        return {self.name: self.columns(params)}
 
     def inputs(self, rows, columns):
         """The model input of ``rows`` (rows of :meth:`table`)."""

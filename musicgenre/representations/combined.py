@@ -1,21 +1,34 @@
-"""Every table input side by side (the descriptors and the musicnn embeddings of each chunk): the fusion family's input."""
+"""Every table input side by side (the descriptors and the musicnn embeddings of each chunk): the
+fusion family's input, written by the ``combine`` stage."""
+
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from ..errors import MusicgenreError
+from ..paths import TABLES_CHUNKS
 from .base import Representation
 
 
 class Combined(Representation):
     """The chunk rows of several table representations joined on ``file, chunk`` (they share one
-    chunk grid), their columns concatenated in the order given. Its DVC output is the folder that
-    holds all inputs, so the family that reads it reruns when any of them changes."""
+    chunk grid), their columns concatenated in the order given. The ``combine`` stage writes the
+    join (:meth:`join`) to its own folder, so a family reading it depends on the table inputs and
+    on nothing else (a change of the mels reruns no fusion)."""
 
-    name, output = "inputs", "data/inputs"
+    name, tabular = "tables", True
 
     def __init__(self, parts):
         self.parts = list(parts)
 
-    def read(self):
+    def join(self):
+        """The parts' chunk rows side by side: what the ``combine`` stage writes."""
+        for part in self.parts:
+            if not Path(part.output).exists():
+                raise MusicgenreError(f"combine: {part.output} is missing; a table representation is listed in "
+                                      "params.yaml representations and its folder is among the combine stage's "
+                                      "deps in dvc.yaml, so that DVC computes it first (docs/representations.md)")
         table = self.parts[0].read()
         for part in self.parts[1:]:
             other = part.read()
@@ -23,8 +36,10 @@ class Combined(Representation):
                                 on=["file", "chunk"], how="inner", validate="one_to_one")
         return table
 
+    def read(self):
+        return pd.read_parquet(TABLES_CHUNKS)
+
     def columns_by_input(self, params):
-        """Each part's name → its columns, in concatenation order."""
         return {part.name: part.columns(params) for part in self.parts}
 
     def columns(self, params):

@@ -18,7 +18,7 @@ from .base import Representation
 class Embeddings(Representation):
     """Pretrained musicnn activations per chunk (:mod:`musicgenre.dsp.embeddings`), a table like the descriptors'."""
 
-    name, output, tabular = "embeddings", "data/inputs/embeddings", True
+    name, tabular = "embeddings", True
     clips_per_task = 4  # each worker keeps its TensorFlow graph between clips
 
     def settings(self, params):

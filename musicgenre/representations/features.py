@@ -13,7 +13,7 @@ from .base import Representation
 class Descriptors(Representation):
     """The 57 Kaggle descriptors per chunk (:mod:`musicgenre.dsp.features`), minus ``train.drop_features``."""
 
-    name, output, tabular = "features", str(CHUNKS), True
+    name, tabular = "features", True
 
     def per_clip(self, params):
         from ..dsp.features import extract

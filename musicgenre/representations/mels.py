@@ -21,7 +21,7 @@ from .base import Representation
 class Mels(Representation):
     """Log-mel spectrograms per chunk (:mod:`musicgenre.dsp.mels`): one float16 array, read memory-mapped."""
 
-    name, output = "mels", "data/inputs/mels"
+    name = "mels"
 
     def settings(self, params):
         """The recipe from ``mels`` and the chunk grid; the stage saves it as ``config.json``."""
