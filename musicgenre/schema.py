@@ -319,7 +319,7 @@ def checked(params):
             raise MusicgenreError(f"params.yaml: {old} has moved to {new} (the chunk grid of every input has its "
                                   f"own section, chunks:); move the value there")
     for name, settings in (params.get("models") or {}).items():
-        value = (settings or {}).get("input") if isinstance(settings, dict) else None
+        value = settings.get("input") if isinstance(settings, dict) else None
         if isinstance(value, str) and value.startswith("data/inputs"):
             now = (value.split("/") + ["tables"])[2]  # data/inputs alone was the fusion's: every table
             raise MusicgenreError(f"params.yaml: models.{name}.input names a representation now, not a path: "
@@ -337,8 +337,6 @@ def checked(params):
                               + ", ".join(FAMILIES))
     result["models"] = {name: family(name, settings) for name, settings in models.items()}
     return result
-
-
 
 
 def family(name, settings, key=None):

@@ -10,20 +10,18 @@ and ``metrics/review.json`` (counts, each family's choice, and how many of the m
 lists name rank among the first twice as many suspects: on the demo set, the planted ones).
 """
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from musicgenre import gtzan
 from musicgenre.datasets import is_gtzan
-from musicgenre.datasets.layout import audio_path, label_of
+from musicgenre.datasets.layout import audio_path, image_path
 from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.faults import fault_lists
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
-from musicgenre.paths import CLEAN_MANIFEST, MELS_IMAGES, OUT_OF_FOLD, RAW, REVIEW_METRICS, REVIEW_PAGE, SUSPECTS, \
-    RAW_MANIFEST, out_of_fold_dir
+from musicgenre.paths import CLEAN_MANIFEST, MELS_IMAGES, OUT_OF_FOLD, RAW, RAW_MANIFEST, REVIEW_METRICS, REVIEW_PAGE, \
+    SUSPECTS, out_of_fold_dir
 from musicgenre.review import SUSPECT_COLUMNS, listed_faults, rank, recall_at, reviewed_clips
 from musicgenre.reviewpage import page
 
@@ -65,17 +63,12 @@ def main():
     summary = (f"{len(ranked)} clips scored out of fold (folds of whole artists) by {' + '.join(families)} on their "
                f"labels as downloaded; cleanlab flags these {len(flagged)}, the most doubtful first.")
     REVIEW_PAGE.parent.mkdir(parents=True, exist_ok=True)
-    REVIEW_PAGE.write_text(page(flagged, sorted(given.unique()), lambda f: audio_path(RAW, f), mel_image, summary),
-                           encoding="utf-8")
+    REVIEW_PAGE.write_text(page(flagged, sorted(given.unique()), lambda f: audio_path(RAW, f),
+                                lambda f: image_path(MELS_IMAGES, f), summary), encoding="utf-8")
     found = metrics.get("listed_mislabels")
     print(f"review: {len(flagged)} of {len(ranked)} clips flagged (out-of-fold accuracy {accuracy:.3f}, "
           f"{' + '.join(families)})" + (f"; {found['found']} of the {found['mislabels']} listed mislabels in the "
                                         f"first {found['top']}" if found else "") + f"; listen in {REVIEW_PAGE}")
-
-
-def mel_image(file):
-    """Where ``represent@mels`` writes the clip's picture (the page leaves it out where there is none)."""
-    return MELS_IMAGES / label_of(file) / f"{Path(file).stem}.png"
 
 
 if __name__ == "__main__":

@@ -37,6 +37,12 @@ def audio_path(raw_dir, file):
     return Path(raw_dir) / "audio" / label_of(file) / file
 
 
+def image_path(images_dir, file):
+    """Where the picture of clip ``file`` lives under ``images_dir``: ``<label>/<clip>.png``, as
+    Kaggle's ``images_original``."""
+    return Path(images_dir) / label_of(file) / f"{Path(file).stem}.png"
+
+
 def checksum(path, algorithm):
     """The hex digest of a file by ``hashlib`` algorithm name, read in blocks (archives run to GiBs)."""
     digest = hashlib.new(algorithm)

@@ -6,12 +6,11 @@ are 432 x 288 pictures in the style of Kaggle's ``images_original``.
 """
 
 import functools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..datasets.layout import label_of
+from ..datasets.layout import image_path
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
 from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX
@@ -35,9 +34,9 @@ class Mels(Representation):
     def write(self, files, results, params):
         arrays, index = [], []
         for file, (chunks, png) in zip(files, results, strict=True):
-            image_path = MELS_IMAGES / label_of(file) / f"{Path(file).stem}.png"
-            image_path.parent.mkdir(parents=True, exist_ok=True)
-            image_path.write_bytes(png)
+            picture = image_path(MELS_IMAGES, file)
+            picture.parent.mkdir(parents=True, exist_ok=True)
+            picture.write_bytes(png)
             arrays.append(chunks)
             index += [{"file": file, "chunk": k} for k in range(len(chunks))]
         stacked = np.concatenate(arrays)
