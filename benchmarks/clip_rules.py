@@ -100,7 +100,7 @@ def main():
                                                  columns, held, representation, params, lengths, choose_by)
                 model = next(iter(family_models(family, settings, scaler, seed, representation, params).values()))
                 fitted = model.fit(train[columns].to_numpy(), train["genre"].to_numpy(), train["file"].to_numpy(),
-                                   folds=train["fold"].to_numpy())
+                                   folds=train["fold"].to_numpy(), artists=train["group"].to_numpy())
             validation = by_length(folds)
             tested = test_scores(fitted, test, columns, lengths, seed)
             print(f"{family:<8} {name:<28} " + " ".join(f"{validation[k]:>10.3f}" for k in keys)

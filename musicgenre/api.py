@@ -22,10 +22,7 @@ import pandas as pd
 from .errors import MusicgenreError
 from .jsonio import read_json
 from .paths import METRICS, model_dir
-
-#: The chunks a file is classified by at most, spread evenly over it, unless told otherwise: the
-#: chunks of a 90 s file (a 30 s GTZAN clip's 10 are all read, as evaluate read them).
-MAX_CHUNKS = 30
+from .predict import MAX_CHUNKS
 
 
 @dataclass(frozen=True)
@@ -131,8 +128,9 @@ def load_model(model=None, project="."):
     ----------
     model : str or pathlib.Path, optional
         A bundle file (``model.joblib``), or the name of a family the project trained
-        (``data/models/<family>/model.joblib``). ``None``: the family with the best test clip
-        accuracy in the project's ``metrics/``.
+        (``data/models/<family>/model.joblib``). ``None``: the family with the best validation
+        score in the project's ``metrics/`` (the score that chose its settings, never the test
+        set's; the first by name of equal ones: :func:`musicgenre.selection.chosen_family`).
     project : str or pathlib.Path, default "."
         The project the family names and the metrics are read from.
 
@@ -158,7 +156,7 @@ def bundle_path(model=None, project="."):
         return Path(model)
     if model is None:
         try:
-            model = read_metrics(project).index[0]  # the best test clip accuracy (the first of equal ones by name)
+            model = default_family(project)
         except MusicgenreError:
             raise MusicgenreError(f"no trained model found in {project.resolve()}: run `make demo` or `dvc repro` "
                                   "first, or name a bundle file (predict: --model path/to/model.joblib)") from None
@@ -167,6 +165,15 @@ def bundle_path(model=None, project="."):
         raise MusicgenreError(f"model {str(model)!r} is neither a bundle file nor a trained family "
                               f"({path} does not exist)")
     return path
+
+
+def default_family(project="."):
+    """The family :func:`load_model` and ``musicgenre predict`` use when none is named: the best
+    validation score of the project's trained families (chosen on validation data, as their
+    settings were; the test set chooses nothing)."""
+    from .selection import chosen_family
+
+    return chosen_family(read_metrics(project)["validation_score"].to_dict())
 
 
 def read_metrics(project="."):
@@ -184,7 +191,8 @@ def read_metrics(project="."):
         accuracy by name). Columns: ``split``; ``clip_accuracy`` with ``ci95_low`` and
         ``ci95_high``, its 95% interval; ``clip_macro_f1``; ``chunk_accuracy`` (missing for a
         family that classifies whole clips); ``on_<length>``, the clip accuracy on excerpts that
-        long (``on_3s``, ``on_10s``); and ``cv_clip_accuracy``, the mean over the validation folds.
+        long (``on_3s``, ``on_10s``); and ``validation_score``, the score on validation data that
+        chose its settings (and chooses :func:`default_family`; optimistic where values were tried).
 
     Raises
     ------
@@ -203,12 +211,12 @@ def read_metrics(project="."):
                            "ci95_low": clip["accuracy_ci95_low"], "ci95_high": clip["accuracy_ci95_high"],
                            "clip_macro_f1": clip["macro_f1"],
                            "chunk_accuracy": data["chunk"]["accuracy"] if "chunk" in data else np.nan,
-                           **by_length, "cv_clip_accuracy": data["cv"]["clip_accuracy_mean"]}
+                           **by_length, "validation_score": data["validation"]["score"]}
     if not rows:
         raise MusicgenreError(f"no model metrics in {Path(project) / METRICS}/; run dvc repro (or make demo) first")
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("family")
     lengths = sorted((c for c in table.columns if c.startswith("on_")), key=lambda c: float(c[3:].removesuffix("s")))
     order = ["split", "clip_accuracy", "ci95_low", "ci95_high", "clip_macro_f1", "chunk_accuracy", *lengths,
-             "cv_clip_accuracy"]
+             "validation_score"]
     table = table[order].sort_index()
     return table.sort_values("clip_accuracy", ascending=False, kind="stable")

@@ -27,8 +27,8 @@ from .api import MAX_CHUNKS, load_model, read_metrics
 from .errors import MusicgenreError, friendly_main
 from .jit import ready, start_in_background
 from .jsonio import read_json
-from .paths import (CLEANING_METRICS, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT, METRICS,
-                    REVIEW_METRICS, REVIEW_PAGE)
+from .paths import (CLEANING_METRICS, COMPARISON, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT,
+                    METRICS, REVIEW_METRICS, REVIEW_PAGE)
 from .params import load_params
 
 #: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
@@ -61,19 +61,25 @@ def set_param(path, dotted, value):
 
 def summary(families=None):
     """A table of the test metrics of every family (or of ``families``), best clip accuracy first
-    (:func:`musicgenre.api.read_metrics`)."""
+    (:func:`musicgenre.api.read_metrics`), with each family's validation score; ``*`` marks the best
+    validation score, the family ``predict`` uses by default."""
+    from .selection import chosen_family
+
     table = read_metrics()
     if families is not None:
         table = table[table.index.isin(families)]
     lengths = [c for c in table.columns if c.startswith("on_")]
-    lines = [f"{'family':<8} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} "
-             + "".join(f"{'on ' + c[3:]:>8} " for c in lengths) + f"{'CV clip acc':>11}"]
+    lines = [f"{'family':<9} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} "
+             + "".join(f"{'on ' + c[3:]:>8} " for c in lengths) + f"{'validation':>10}"]
+    chosen = chosen_family(table["validation_score"].to_dict())
     for family, row in table.iterrows():
         chunk = "-" if np.isnan(row["chunk_accuracy"]) else f"{row['chunk_accuracy']:.3f}"  # pooled or fused: no votes
         interval = f"[{row['ci95_low']:.3f}, {row['ci95_high']:.3f}]"
-        lines.append(f"{family:<8} {row['split']:<8} {chunk:>9} {row['clip_accuracy']:>9.3f} {interval:>15} "
+        name = family + ("*" if family == chosen else "")
+        lines.append(f"{name:<9} {row['split']:<8} {chunk:>9} {row['clip_accuracy']:>9.3f} {interval:>15} "
                      f"{row['clip_macro_f1']:>8.3f} " + "".join(f"{'-':>8} " if np.isnan(row[c]) else f"{row[c]:>8.3f} "
-                                                               for c in lengths) + f"{row['cv_clip_accuracy']:>11.3f}")
+                                                               for c in lengths) + f"{row['validation_score']:>10.3f}")
+    lines.append("* the best validation score: predict's default model (chosen on validation data, never on test)")
     return "\n".join(lines)
 
 
@@ -118,6 +124,10 @@ def review_line(path=REVIEW_METRICS):
 def _summary(_args):
     families = set(load_params()["models"]) if Path("params.yaml").exists() else None
     print("\n" + summary(families=families))
+    if COMPARISON.exists():
+        from .stats import mcnemar_line
+
+        print(mcnemar_line(read_json(COMPARISON)))
     if LEAKAGE_METRICS.exists():
         print("\n" + leakage_table())
     if REVIEW_METRICS.exists():
@@ -197,7 +207,7 @@ def main(argv=None):
     predict = commands.add_parser("predict", help="classify audio files or folders (recursively)")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders")
     predict.add_argument("--model", help="a family name (knn, rf, mlp, ...) or a bundle path; "
-                                         "default: the family with the best test clip accuracy")
+                                         "default: the family with the best validation score")
     predict.add_argument("--top-k", type=int, default=3, help="genres to show per file (default 3)")
     predict.add_argument("--max-chunks", type=int, default=MAX_CHUNKS, metavar="N",
                          help=f"classify a longer file by N of its chunks spread evenly over it, in bounded "

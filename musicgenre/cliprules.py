@@ -7,8 +7,10 @@
   how a clip varies over time, which no chunk shows. On real GTZAN, musicnn activations pooled as
   mean + std + max beat the same activations voted chunk by chunk in published probes.
 
-Both are models with the same clip-level interface, ``fit(X, y, files)`` and
-``clip_proba(X, files)`` on chunk rows (``files`` says which clip each row is from), so
+Both are models with the same clip-level interface, ``fit(X, y, files, folds=None, artists=None)``
+and ``clip_proba(X, files)`` on chunk rows (``files`` says which clip each row is from; ``artists``,
+where known, its artist group, which a classifier's own internal validation keeps whole:
+:func:`musicgenre.models.internal_groups`), so
 cross-validation, evaluation and ``predict`` run one code path for either rule, and for the
 fusion family built on them. Rows of one clip that a leaky split put in several sets or folds are
 never pooled together, because every caller passes the rows of one set or fold at a time.
@@ -17,6 +19,8 @@ never pooled together, because every caller passes the rows of one set or fold a
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
+
+from .models import fit_grouped, internal_groups
 
 #: name → reduction over a clip's chunks (axis 0); the standard deviation is the population one (ddof
 #: 0). The names params.yaml may give are :data:`musicgenre.schema.POOL_STATISTICS`.
@@ -96,8 +100,8 @@ class VoteModel(BaseEstimator, VoteByChunk):
     def __init__(self, estimator):
         self.estimator = estimator
 
-    def fit(self, X, y, files=None, folds=None):
-        self.estimator_ = clone(self.estimator).fit(X, y)
+    def fit(self, X, y, files, folds=None, artists=None):
+        self.estimator_ = fit_grouped(clone(self.estimator), X, y, internal_groups(y, files, artists))
         self.classes_ = self.estimator_.classes_
         return self
 
@@ -123,18 +127,20 @@ class PoolModel(BaseEstimator):
         runs = f"; trained on {self.sub_clips} sub-clips per clip too" if self.sub_clips else ""
         return f"pool ({', '.join(self.stats)}{runs})"
 
-    def fit(self, X, y, files, folds=None):
-        blocks, _ = clip_blocks(X, files)
+    def fit(self, X, y, files, folds=None, artists=None):
+        blocks, clips = clip_blocks(X, files)
         labels = first_per_file(y, files)
-        vectors, targets = [pooled(block, self.stats) for block in blocks], list(labels)
+        groups = internal_groups(labels, clips, None if artists is None else first_per_file(artists, files))
+        vectors, targets, owners = [pooled(block, self.stats) for block in blocks], list(labels), list(groups)
         rng = np.random.default_rng(self.seed)
-        for block, label in zip(blocks, labels, strict=True):
+        for block, label, group in zip(blocks, labels, groups, strict=True):
             for _ in range(self.sub_clips):
                 size = rng.integers(1, len(block) + 1)
                 start = rng.integers(0, len(block) - size + 1)
                 vectors.append(pooled(block[start:start + size], self.stats))
                 targets.append(label)
-        self.estimator_ = clone(self.estimator).fit(np.vstack(vectors), np.asarray(targets))
+                owners.append(group)  # a sub-clip goes with its clip (and its artist)
+        self.estimator_ = fit_grouped(clone(self.estimator), np.vstack(vectors), np.asarray(targets), np.asarray(owners))
         self.classes_ = self.estimator_.classes_
         return self
 

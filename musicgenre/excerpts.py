@@ -23,9 +23,10 @@ def length_key(seconds):
 
 
 def runs(lengths, chunk_seconds):
-    """``{key: chunks}``: each length of ``lengths`` (seconds) as the chunks an excerpt that long
-    holds (a remainder shorter than a chunk is not one; an excerpt shorter than one chunk is one)."""
-    return {length_key(seconds): max(1, int(seconds / chunk_seconds + 1e-9)) for seconds in sorted(lengths)}
+    """``{key: chunks}``: each length of ``lengths`` (seconds, none shorter than a chunk: the schema
+    checks it) as the chunks an excerpt that long holds (a remainder shorter than a chunk is not one,
+    as :func:`musicgenre.audio.cut_chunks` cuts a file)."""
+    return {length_key(seconds): int(seconds / chunk_seconds + 1e-9) for seconds in sorted(lengths)}
 
 
 def excerpt(y, sample_rate, seconds, seed, file):

@@ -64,21 +64,22 @@ class FusionModel(BaseEstimator):
     def __init__(self, members, meta_C, seed):
         self.members, self.meta_C, self.seed = members, meta_C, seed
 
-    def fit(self, X, y, files, folds=None):
+    def fit(self, X, y, files, folds=None, artists=None):
         X, y, files = np.asarray(X), np.asarray(y), np.asarray(files)
+        artists = None if artists is None else np.asarray(artists)
         self.classes_ = np.unique(y)
         self.meta_, self.meta_clips_ = None, []
         if len(self.members) > 1:
-            out_of_fold = self._out_of_fold(X, y, files, folds)
+            out_of_fold = self._out_of_fold(X, y, files, folds, artists)
             clip_genres = pd.Series(first_per_file(y, files), index=np.unique(files))
             self.meta_ = LogisticRegression(C=self.meta_C, max_iter=5000, random_state=self.seed).fit(
                 out_of_fold.to_numpy(), clip_genres.loc[out_of_fold.index].to_numpy())
             self.meta_clips_ = list(out_of_fold.index)
-        self.fitted_ = [(name, indices, clone(model).fit(X[:, indices], y, files))
+        self.fitted_ = [(name, indices, clone(model).fit(X[:, indices], y, files, artists=artists))
                         for name, indices, model in self.members]
         return self
 
-    def _out_of_fold(self, X, y, files, folds):
+    def _out_of_fold(self, X, y, files, folds, artists):
         """Every clip's members' probabilities, from members fitted without the clip's fold."""
         if folds is None or len(np.unique(folds)) < 2:
             raise MusicgenreError("fusion with several members fits its meta-learner on out-of-fold probabilities, "
@@ -94,7 +95,8 @@ class FusionModel(BaseEstimator):
                                       "out-of-fold probabilities would not be; use a split grouped by clip or artist")
             rest = np.flatnonzero(~held)
             rest = rest[learnable(y[rest], files[rest])]  # the genres the members can learn without the fold
-            members = [(name, indices, clone(model).fit(X[rest][:, indices], y[rest], files[rest]))
+            members = [(name, indices, clone(model).fit(X[rest][:, indices], y[rest], files[rest],
+                                                        artists=None if artists is None else artists[rest]))
                        for name, indices, model in self.members]
             parts.append(self._member_probabilities(members, X[held], files[held]))
         return pd.concat(parts).sort_index()

@@ -6,7 +6,9 @@ The protocols go from the usual shortcut to the honest one:
 * ``song`` — whole clips held out, raw data (the original study's protocol);
 * ``artist_raw`` — artist-disjoint split of the raw data, beside
 * ``artist`` — the same split of the cleaned data: the pair shows what the fault list and the
-  duplicate search change on their own, with the split held fixed;
+  duplicate search change on their own, with the split held fixed: the held-out artists are chosen
+  once, on the raw data (:func:`musicgenre.splits.held_out_artists`), and tested on both sides (the
+  cleaned side just has fewer clips of them);
 * ``fault_filtered`` — GTZAN's published split (only for GTZAN sources).
 
 Hyper-parameters, features and seed are the same everywhere, so the differences are the leak.
@@ -15,8 +17,8 @@ Hyper-parameters, features and seed are the same everywhere, so the differences 
 from .errors import MusicgenreError
 from .evaluation import evaluate
 from .faults import USABLE
-from .models import build
-from .splits import make_split
+from .models import build, fit_grouped, internal_groups
+from .splits import artists_digest, held_out_artists, make_split
 from .representations import labelled_chunks
 
 #: protocol → (data, split strategy, description)
@@ -40,15 +42,19 @@ def run(chunks, clean_manifest, model_settings, protocols, test_fraction, seed, 
         "raw": clean_manifest[clean_manifest["status"] != "unreadable"].assign(genre=lambda t: t["original_genre"]),
         "clean": clean_manifest[clean_manifest["status"].isin(USABLE)],
     }
+    held_out = held_out_artists(data["raw"], test_fraction, seed)  # one set of test artists for both artist protocols
     results = {}
     for name in protocols:
         if name not in PROTOCOLS:
             raise MusicgenreError(f"params.yaml: leakage.protocols has unknown {name!r}; known: {', '.join(PROTOCOLS)}")
         data_name, strategy, label = PROTOCOLS[name]
-        split = make_split(chunks, data[data_name], strategy, test_fraction, 2, seed, published=published)
+        split = make_split(chunks, data[data_name], strategy, test_fraction, 2, seed, published=published,
+                           held_out=held_out if strategy == "artist" else None)
         table = labelled_chunks(chunks, split)
         train, test = table[table["set"] == "train"], table[table["set"] == "test"]
-        model = build(family, settings, scaler, seed).fit(train[columns].to_numpy(), train["genre"].to_numpy())
+        groups = internal_groups(train["genre"], train["file"], train["group"])
+        model = fit_grouped(build(family, settings, scaler, seed), train[columns].to_numpy(), train["genre"].to_numpy(),
+                            groups)
         metrics, _ = evaluate(model, test[columns].to_numpy(), test, seed)
         results[name] = {
             "description": label,
@@ -59,4 +65,6 @@ def run(chunks, clean_manifest, model_settings, protocols, test_fraction, seed, 
             "chunk_accuracy": metrics["chunk"]["accuracy"],
             "test_clips": metrics["test_size"]["clips"],
         }
+        if strategy == "artist":
+            results[name]["held_out_artists"] = {"count": len(held_out), "digest": artists_digest(held_out)}
     return results

@@ -1,18 +1,19 @@
 """Accuracy at other lengths: each test clip scored on excerpts, as ``predict`` scores a file that long.
 
 ``evaluate`` scores every test clip also on one excerpt of each length in ``lengths.seconds``: the
-clip's decoded audio cut by :func:`musicgenre.excerpts.excerpt`, turned into model input by
-:func:`musicgenre.predict.audio_input`, the function ``predict`` runs on a file, and named by the
-family's clip rule as ``evaluate`` names a clip.
+clip's decoded audio cut by :func:`musicgenre.excerpts.excerpt` and classified by
+:func:`musicgenre.predict.classify_audio`, the very function ``predict`` runs on a file's samples,
+with its defaults: a silent excerpt is refused (no genre: a miss), one longer than
+:data:`~musicgenre.predict.MAX_CHUNKS` chunks is read by that many spread over it, one shorter than
+a chunk is zero-padded to one. So the accuracy at 10 s is what ``predict`` makes of 10 s files.
 """
 
-import numpy as np
 import pandas as pd
 
 from .audio import decode
-from .evaluation import clip_labels
+from .errors import MusicgenreError
 from .excerpts import WHOLE, excerpt, length_key, scores_by_length
-from .predict import audio_input
+from .predict import MAX_CHUNKS, audible, classify_audio
 
 
 def by_length(bundle, clips, paths, lengths, seed, progress=None):
@@ -22,8 +23,9 @@ def by_length(bundle, clips, paths, lengths, seed, progress=None):
     ``scores``: ``{key: {accuracy, accuracy_ci95_low, accuracy_ci95_high, seconds, excerpted}}`` per
     length, then the whole clips' (:data:`WHOLE`); ``seconds`` is the mean length scored and
     ``excerpted`` the number of clips longer than the excerpt. ``predictions``: one row per clip and
-    length (``file, length, seconds, excerpted, predicted, actual``). ``progress`` wraps the clips'
-    iterable (a progress bar).
+    length (``file, length, seconds, excerpted, predicted, actual``; ``predicted`` is empty where
+    ``predict`` would refuse the excerpt: silent). ``progress`` wraps the clips' iterable (a
+    progress bar).
     """
     sample_rate = bundle["config"]["sample_rate"]
     rows = []
@@ -31,7 +33,7 @@ def by_length(bundle, clips, paths, lengths, seed, progress=None):
         y = decode(paths[file], sample_rate)
         for seconds in lengths:
             cut = excerpt(y, sample_rate, seconds, seed, file)
-            predicted = whole if len(cut) == len(y) else _named(bundle, cut)
+            predicted = predicted_genre(bundle, cut)
             rows.append({"file": file, "length": length_key(seconds), "seconds": len(cut) / sample_rate,
                          "excerpted": len(cut) < len(y), "predicted": predicted})
         rows.append({"file": file, "length": WHOLE, "seconds": len(y) / sample_rate, "excerpted": False,
@@ -40,8 +42,11 @@ def by_length(bundle, clips, paths, lengths, seed, progress=None):
     return scores_by_length(predictions, seed), predictions
 
 
-def _named(bundle, y):
-    """The genre of decoded audio ``y``: its model input as ``predict`` computes it, its clip
-    probabilities by the family's rule, the most probable one (as :func:`evaluate` names a clip)."""
-    batch, _, _ = audio_input(bundle, y)
-    return clip_labels(bundle["model"].clip_proba(batch, np.zeros(len(batch)))).iloc[0]
+def predicted_genre(bundle, y):
+    """The genre ``predict`` gives decoded audio ``y`` (its most probable, by the same function and
+    defaults), or ``""`` where it gives none (silent audio)."""
+    try:
+        found = classify_audio(bundle, audible(y), MAX_CHUNKS)
+    except MusicgenreError:  # the audio's own problem (silent): predict names no genre
+        return ""
+    return next(iter(found["probabilities"]))

@@ -8,20 +8,26 @@ A bundle is everything needed to use a fitted model without DVC, params.yaml or 
 """
 
 import platform
+import warnings
 
 import joblib
 import numpy as np
+import pandas as pd
 import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import has_fit_parameter
 
 from . import __version__
 from .errors import MusicgenreError
@@ -29,7 +35,81 @@ from .params import choice
 from .representations import REPRESENTATIONS
 from .schema import EMBEDDING_CLASSIFIERS, SEARCHABLE
 
-FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": MLPClassifier}
+
+def internal_groups(y, files, artists=None):
+    """The groups a model's own internal split of its rows keeps whole (:func:`grouped_folds`):
+    ``artists`` (each row's artist group) where the rows carry them and every genre has two groups
+    or more, so its held-out rows are of artists it did not fit on, as the test set's are; else the
+    clips (``files``), so a clip's chunks and its sub-clips never sit on both sides."""
+    if artists is not None:
+        per_genre = pd.Series(np.asarray(artists)).groupby(np.asarray(y)).nunique()
+        if per_genre.min() >= 2:
+            return np.asarray(artists)
+    return np.asarray(files)
+
+
+def grouped_folds(y, groups, most, seed):
+    """Up to ``most`` folds (``[(fit, held)]`` row indices) of whole ``groups``, each genre spread over
+    them (``StratifiedGroupKFold``), every fit part holding every genre; as many folds as the genre
+    with the fewest groups allows. ``groups`` ``None``: every row is its own group."""
+    y = np.asarray(y)
+    groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    genres = np.unique(y)
+    fewest = int(pd.Series(groups).groupby(y).nunique().min())
+    for n in range(min(most, fewest), 1, -1):
+        folds = list(StratifiedGroupKFold(n, shuffle=True, random_state=seed).split(y, y, groups))
+        if all(len(np.unique(y[fit])) == len(genres) for fit, _ in folds):
+            return folds
+    raise MusicgenreError("an SVM's probability calibration (or an MLP's early stopping) needs 2 groups (clips, or "
+                          "artists) or more of every genre in each fit, and a genre here has fewer (a pooled table "
+                          "of very few clips?); use classifier: logistic, or clip_rule: vote")
+
+
+def fit_grouped(estimator, X, y, groups):
+    """Fit ``estimator`` (a pipeline or a classifier), giving ``groups`` to its classifier when it
+    splits its rows on its own (a ``groups`` fit parameter: :class:`CalibratedSVM`, :class:`GroupedMLP`)."""
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        return estimator.fit(X, y, **({f"{name}__groups": groups} if has_fit_parameter(last, "groups") else {}))
+    return estimator.fit(X, y, **({"groups": groups} if has_fit_parameter(estimator, "groups") else {}))
+
+
+class GroupedMLP(MLPClassifier):
+    """scikit-learn's MLP, whose early stopping (``early_stopping: true``) holds out whole groups.
+
+    ``MLPClassifier`` holds out random rows to early-stop on, so a clip's other chunks (and, pooled
+    with sub-clips, its other vectors) sit on both sides and the stopping epoch is chosen on rows it
+    has all but seen. Here the held-out ``validation_fraction`` is whole groups (:func:`grouped_folds`),
+    and the epochs, their scoring and stopping rule (``tol``, ``n_iter_no_change``, the best epoch's
+    weights kept) follow scikit-learn's, one ``partial_fit`` epoch at a time."""
+
+    def fit(self, X, y, groups=None):
+        if not self.early_stopping or self.solver == "lbfgs":  # lbfgs ignores early stopping
+            return super().fit(X, y)
+        X, y = np.asarray(X), np.asarray(y)
+        seed = self.random_state if isinstance(self.random_state, (int, np.integer)) else 0
+        fit_rows, held = grouped_folds(y, groups, max(2, round(1 / self.validation_fraction)), seed)[0]
+        network = clone(self).set_params(early_stopping=False, random_state=check_random_state(self.random_state))
+        classes, scores, best, stale = np.unique(y), [], -np.inf, 0
+        for _ in range(self.max_iter):
+            MLPClassifier.partial_fit(network, X[fit_rows], y[fit_rows], classes=classes)
+            scores.append(network.score(X[held], y[held]))
+            stale = stale + 1 if scores[-1] < best + self.tol else 0
+            if scores[-1] > best:
+                best, weights = scores[-1], ([c.copy() for c in network.coefs_], [i.copy() for i in network.intercepts_])
+            if stale > self.n_iter_no_change:
+                break
+        else:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "
+                          "hasn't converged yet.", ConvergenceWarning)
+        params = self.get_params()
+        vars(self).update({k: v for k, v in vars(network).items() if k not in params})  # the fitted state
+        self.coefs_, self.intercepts_ = weights
+        self.validation_scores_, self.best_validation_score_, self.n_iter_ = scores, best, len(scores)
+        return self
+
+
+FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": GroupedMLP}
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
 #: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
 DEEP = ("cnn", "transfer")
@@ -100,7 +180,7 @@ def _embedding_classifier(settings, scaler, seed):
     kind, c, components = settings["classifier"], settings["C"], settings["pca"]
     # an SVM has no probabilities of its own; a sigmoid calibration (scikit-learn's replacement
     # for SVC(probability=True)) gives the chunk probabilities the clip vote averages
-    classifier = (CalibratedSVM(C=c) if kind == "svm"
+    classifier = (CalibratedSVM(C=c, seed=seed) if kind == "svm"
                   else LogisticRegression(C=c, max_iter=2000, random_state=seed))
     steps = [("scale", SCALERS[scaler]())]
     if components:
@@ -109,19 +189,18 @@ def _embedding_classifier(settings, scaler, seed):
 
 
 class CalibratedSVM(ClassifierMixin, BaseEstimator):
-    """An RBF SVM with sigmoid-calibrated probabilities, cross-validated over up to 5 folds: as many
-    as the rarest genre's rows allow, so a pooled table of few clips per genre still fits."""
+    """An RBF SVM with sigmoid-calibrated probabilities, cross-validated over up to 5 folds of whole
+    ``groups`` (:func:`grouped_folds`; as many as the genre with the fewest groups allows), so the
+    calibration sees the SVM's scores on clips (and artists) it did not fit, as the test set's are:
+    folds of single rows would calibrate a clip's vector on its own sub-clips' fit and come out
+    overconfident."""
 
-    def __init__(self, C=1.0):
-        self.C = C
+    def __init__(self, C=1.0, seed=0):
+        self.C, self.seed = C, seed
 
-    def fit(self, X, y):
-        rarest = int(np.unique(y, return_counts=True)[1].min())
-        if rarest < 2:
-            raise MusicgenreError("an SVM's probability calibration needs 2 rows or more of every genre in each fit, "
-                                  "and a genre here has 1 (a pooled table of very few clips?); use classifier: "
-                                  "logistic, or clip_rule: vote")
-        self.calibrated_ = CalibratedClassifierCV(SVC(C=self.C), cv=min(5, rarest), ensemble=False).fit(X, y)
+    def fit(self, X, y, groups=None):
+        folds = grouped_folds(y, groups, 5, self.seed)
+        self.calibrated_ = CalibratedClassifierCV(SVC(C=self.C), cv=folds, ensemble=False).fit(X, y)
         self.classes_ = self.calibrated_.classes_
         return self
 

@@ -25,16 +25,18 @@ from .splits import fold_numbers
 from .training import family_models
 
 def artist_folds(clips, folds, seed):
-    """``file → fold``: ``folds`` folds of whole artists, each genre spread over them
+    """``file → fold``: ``folds`` folds of whole artist groups (``group``, joint credits with their
+    artists: :func:`musicgenre.artists.artist_groups`), each genre spread over them
     (``StratifiedGroupKFold``), so no clip is scored by a model that heard its artist."""
-    artists = clips["artist"].nunique()
-    if artists < folds:
-        raise MusicgenreError(f"review.folds is {folds} but the clips have only {artists} artists; lower review.folds")
+    groups = clips["group"].nunique()
+    if groups < folds:
+        raise MusicgenreError(f"review.folds is {folds} but the clips have only {groups} artist groups; "
+                              "lower review.folds")
     splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
         # a genre with fewer artists than folds is spread as far as it goes
         warnings.simplefilter("ignore", UserWarning)
-        fold = fold_numbers(splitter, clips, clips["artist"])
+        fold = fold_numbers(splitter, clips, clips["group"])
     return fold.set_axis(clips["file"].to_numpy())
 
 
@@ -47,7 +49,7 @@ def out_of_fold(model, table, columns, labels):
         fit, held = table[table["fold"] != fold], table[table["fold"] == fold]
         fit = fit[learnable(fit["genre"], fit["file"])]
         fitted = clone(model).fit(fit[columns].to_numpy(), fit["genre"].to_numpy(), fit["file"].to_numpy(),
-                                  folds=fit["fold"].to_numpy())
+                                  folds=fit["fold"].to_numpy(), artists=fit["group"].to_numpy())
         clip_proba, _ = probabilities(fitted, held[columns].to_numpy(), held["file"].to_numpy())
         parts.append(clip_proba.reindex(columns=labels, fill_value=0.0))
     return pd.concat(parts).sort_index()

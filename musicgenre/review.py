@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .artists import one_spelling
 from .faults import DUPLICATE_KINDS
+from .splits import grouped
 
 #: The columns of ``data/review/suspects.csv``, one row per reviewed clip, the most doubtful first.
 SUSPECT_COLUMNS = ["rank", "file", "given", "suggested", "p_given", "p_suggested", "label_quality", "flagged",
@@ -23,12 +23,13 @@ SUSPECT_COLUMNS = ["rank", "file", "given", "suggested", "p_given", "p_suggested
 
 
 def reviewed_clips(clean_manifest):
-    """The clips to review (``file, genre, artist``): every readable clip but the copies the cleaning
-    dropped, under its label as downloaded, its artist spelled one way (an unknown artist is the
-    clip's own group, ``unknown:<file>``, as the cleaning wrote it)."""
+    """The clips to review (``file, genre, artist, group``): every readable clip but the copies the
+    cleaning dropped, under its label as downloaded, its artist spelled one way and its artist group
+    (:func:`musicgenre.splits.grouped`; an unknown artist is the clip's own group, ``unknown:<file>``,
+    as the cleaning wrote it)."""
     clips = clean_manifest[~clean_manifest["status"].isin(["unreadable", "dropped_duplicate"])]
-    return pd.DataFrame({"file": clips["file"].to_numpy(), "genre": clips["original_genre"].to_numpy(),
-                         "artist": one_spelling(clips["artist"].fillna("").astype(str))})
+    return grouped(pd.DataFrame({"file": clips["file"].to_numpy(), "genre": clips["original_genre"].to_numpy(),
+                                 "artist": clips["artist"].to_numpy()}))
 
 
 def rank(proba, given):

@@ -325,6 +325,13 @@ def checked(params):
             raise MusicgenreError(f"params.yaml: models.{name}.input names a representation now, not a path: "
                                   f"input: {now} (train@{name} then depends on data/inputs/{now})")
     result = _validated(Params, params, "")
+    chunk = result["chunks"]["seconds"]
+    short = [seconds for seconds in result["lengths"]["seconds"] if seconds < chunk]
+    if short:
+        raise MusicgenreError(f"params.yaml: lengths.seconds has {short[0]:g}, shorter than one chunk (chunks.seconds: "
+                              f"{chunk:g}); selection scores a length by whole chunks, so it could not score this one "
+                              f"as the test does. Give lengths of {chunk:g} s or more (predict still classifies a "
+                              "shorter file, zero-padded to one chunk)")
     for name in sorted(set(result) - set(Params.model_fields)):
         if name not in result["representations"]:
             raise MusicgenreError(f"params.yaml: unknown section {name!r}; a representation's section is named "

@@ -16,6 +16,12 @@ says which score wins (:func:`validation_score`; the first in grid order on a ti
 not chosen for 30 s clips alone when it will meet 10 s previews. The train stage then fits the
 chosen settings on the whole training set (train + valid), and only ``evaluate`` touches the
 test list, once.
+
+The same score, of the settings a family was trained with, is the family's **validation score**
+(:func:`validation_record`, in ``metrics/<family>.json`` under ``validation``): it chooses the
+family ``predict`` uses by default and the one ``compare`` tests every other against
+(:func:`chosen_family`). It is the selection's own score, on the folds that chose: optimistic where
+values were tried there, so it ranks; the test score estimates.
 """
 
 import itertools
@@ -26,8 +32,9 @@ from . import schema
 from .excerpts import WHOLE
 from .splits import PUBLISHED
 
-#: what the validation score means, per kind of split
-SCORED_ON = {"published": "the published valid list (fold 0)", "other": "the mean over the grouped folds"}
+#: what the validation score means, per kind of split (and for a network, which has one validation fold)
+SCORED_ON = {"published": "the published valid list (fold 0)", "other": "the mean over the grouped folds",
+             "network": "the validation fold it early-stopped on (fold 0)"}
 
 
 def candidates(family, settings):
@@ -58,6 +65,19 @@ def validation_score(folds, choose_by):
         return lengths[0] if choose_by == "shortest" else float(np.mean([*lengths, fold["clip_accuracy"]]))
 
     return float(np.mean([one(fold) for fold in folds]))
+
+
+def validation_record(folds, held_out, choose_by, scored_on):
+    """A trained family's validation score: :func:`validation_score` of its ``folds``
+    (:func:`musicgenre.training.cross_validate`'s) that ``held_out`` names (:func:`validation_folds`),
+    with what it was scored on; for a family that tried values, its selection's score."""
+    return {"score": round(validation_score([f for f in folds if f["fold"] in held_out], choose_by), 4),
+            "choose_by": choose_by, "scored_on": scored_on}
+
+
+def chosen_family(scores):
+    """The family of ``scores`` (family → validation score) with the best score, the first by name of equal ones."""
+    return min(scores, key=lambda family: (-scores[family], family))
 
 
 def by_length(folds):

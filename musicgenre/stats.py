@@ -37,3 +37,33 @@ def mcnemar(correct_a, correct_b):
     a_only, b_only = int((correct_a & ~correct_b).sum()), int((~correct_a & correct_b).sum())
     p_value = 1.0 if a_only + b_only == 0 else binomtest(a_only, a_only + b_only, 0.5).pvalue
     return {"a_only": a_only, "b_only": b_only, "p_value": float(p_value)}
+
+
+def holm(p_values):
+    """Holm's step-down adjustment of ``p_values`` (name → p) for testing them all at once: the
+    ``k``-th smallest is multiplied by ``m - k + 1`` (``m`` tests), kept at least the one before it
+    and at most 1. Compare an adjusted p-value with the level, as a single test's; it keeps the
+    chance of any false "differs" at that level, however many families are compared."""
+    order = sorted(p_values, key=p_values.get)
+    adjusted, running = {}, 0.0
+    for k, name in enumerate(order):
+        running = max(running, min(1.0, (len(order) - k) * p_values[name]))
+        adjusted[name] = running
+    return adjusted
+
+
+def mcnemar_against(chosen, correct):
+    """McNemar of the ``chosen`` family against every other on the same test clips (``correct``:
+    family → clip → right or not), each with its Holm-adjusted p-value (``p_holm``) over them all."""
+    tests = {f: {"clips": int(len(right)), **mcnemar(correct[chosen], right.loc[correct[chosen].index])}
+             for f, right in correct.items() if f != chosen}
+    adjusted = holm({f: result["p_value"] for f, result in tests.items()})
+    return {f: {**result, "p_holm": adjusted[f]} for f, result in tests.items()}
+
+
+def mcnemar_line(comparison):
+    """``metrics/comparison.json``'s McNemar tests in one line."""
+    chosen = comparison["chosen"]
+    tests = sorted(comparison["mcnemar_vs_chosen"].items(), key=lambda item: item[1]["p_value"])
+    return (f"McNemar of {chosen} (best validation score, {comparison['validation_score'][chosen]:.3f}) against "
+            + (", ".join(f"{f} p = {t['p_value']:.3f} (Holm {t['p_holm']:.3f})" for f, t in tests) or "no other family"))

@@ -72,20 +72,29 @@ def cross_validate(model, table, columns, held_out=None, lengths=None, seed=0):
     for fold in held_out if held_out is not None else sorted(train["fold"].unique()):
         fit_rows, val_rows = train[train["fold"] != fold], train[train["fold"] == fold]
         fitted = clone(model).fit(fit_rows[columns].to_numpy(), fit_rows["genre"].to_numpy(),
-                                  fit_rows["file"].to_numpy(), folds=fit_rows["fold"].to_numpy())
-        scores = fold_scores(fold, val_rows, fitted, val_rows[columns].to_numpy())
-        if lengths:
-            cut = {key: chunk_runs(val_rows, chunks, seed) for key, chunks in lengths.items()}
-            scores["by_length"] = {key: fold_scores(fold, rows, fitted, rows[columns].to_numpy())["clip_accuracy"]
-                                   for key, rows in cut.items()}
-        results.append(scores)
+                                  fit_rows["file"].to_numpy(), folds=fit_rows["fold"].to_numpy(),
+                                  artists=fit_rows["group"].to_numpy())
+        results.append(held_out_scores(fold, val_rows, fitted, lambda rows: rows[columns].to_numpy(), lengths, seed))
     return results
 
 
-def train_deep(family, settings, table, representation, seed, live):
+def held_out_scores(fold, rows, model, inputs, lengths, seed):
+    """:func:`fold_scores` of a fitted ``model`` on held-out ``rows`` (``inputs(rows)``: their model
+    input), with ``by_length``: the clip accuracy on runs of each length of ``lengths`` (``{key:
+    chunks}``, :func:`musicgenre.excerpts.chunk_runs`) when given."""
+    scores = fold_scores(fold, rows, model, inputs(rows))
+    if lengths:
+        cut = {key: chunk_runs(rows, chunks, seed) for key, chunks in lengths.items()}
+        scores["by_length"] = {key: fold_scores(fold, part, model, inputs(part))["clip_accuracy"]
+                               for key, part in cut.items()}
+    return scores
+
+
+def train_deep(family, settings, table, representation, seed, live, lengths=None):
     """Train ``cnn``/``transfer`` on the training set's chunks, early-stopped on its artist-disjoint
     validation fold. Returns ``(classifier, description, folds)``; ``folds`` holds the validation
-    fold's chunk and clip accuracy, in the shape of :func:`cross_validate`'s result."""
+    fold's chunk and clip accuracy (and by length, with ``lengths``), in the shape of
+    :func:`cross_validate`'s result."""
     from .deep import MelClassifier, band_statistics, standardise, train_network
 
     train = table[table["set"] == "train"]
@@ -100,4 +109,5 @@ def train_deep(family, settings, table, representation, seed, live):
             standardise(x_val, mean, std), val_rows["genre"].map(code).to_numpy())
     network, description = train_network(family, settings, data, seed, live)
     classifier = MelClassifier(network, classes, mean, std)
-    return classifier, description, [fold_scores(VALIDATION_FOLD, val_rows, classifier, x_val)]
+    return classifier, description, [held_out_scores(VALIDATION_FOLD, val_rows, classifier,
+                                                     lambda rows: representation.inputs(rows, []), lengths, seed)]

@@ -37,14 +37,15 @@ def main(family):
     metrics["clip_accuracy_by_length"] = by_length
     cv = read_json(model_dir(family) / "cv.json")
     clip_cv = [f["clip_accuracy"] for f in cv["folds"]]
-    metrics["cv"] = {"clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
-                     "clip_accuracy_std": round(float(np.std(clip_cv)), 4), "folds": len(cv["folds"])}
+    # the selection's side, not an estimate: the score that chose (docs/evaluation.md), and the folds' accuracy
+    metrics["validation"] = {**cv["validation"], "clip_accuracy_mean": round(float(np.mean(clip_cv)), 4),
+                             "clip_accuracy_std": round(float(np.std(clip_cv)), 4), "folds": len(cv["folds"])}
     metrics["clip_rule"] = model.rule
     metrics["settings"] = cv["settings"]  # every setting the model was trained with, a searched one as chosen
     if cv.get("selection"):  # settings chosen on validation data (the values to try)
         metrics["selection"] = cv["selection"]
     if len(cv["rules"]) > 1:  # a classical family: both clip rules' CV scores
-        metrics["cv"]["by_rule"] = {rule: round(float(np.mean([f["clip_accuracy"] for f in folds])), 4)
+        metrics["validation"]["by_rule"] = {rule: round(float(np.mean([f["clip_accuracy"] for f in folds])), 4)
                                     for rule, folds in cv["rules"].items()}
     metrics["split"] = strategy
     if bundle["description"]:

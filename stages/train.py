@@ -22,9 +22,9 @@ from musicgenre.models import DEEP, family_description, family_input, make_bundl
 from musicgenre.params import chunk_grid, load_params, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
-from musicgenre.selection import SCORED_ON, candidates, validation_folds
+from musicgenre.selection import SCORED_ON, candidates, validation_folds, validation_record
 from musicgenre.splits import PUBLISHED, resolve_strategy
-from musicgenre.training import choose, cross_validate, family_models, train_deep
+from musicgenre.training import VALIDATION_FOLD, choose, cross_validate, family_models, train_deep
 
 
 def train_table(family, settings, params, table, representation, columns):
@@ -34,13 +34,13 @@ def train_table(family, settings, params, table, representation, columns):
     settings it was fitted with."""
     scaler, seed = section(params, "train.scaler"), section(params, "seed")
     lengths = runs(section(params, "lengths.seconds"), chunk_grid(params)[1])
+    strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     options = candidates(family, settings)
     train = table[table["set"] == "train"]
     selection, reused = None, []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a param; reaching it is the user's choice
         if len(options) > 1:
-            strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
             settings, selection, reused = choose(family, options, table, columns, validation_folds(strategy, train),
                                                  representation, params, lengths, section(params, "lengths.choose_by"))
             selection["scored_on"] = SCORED_ON["published" if strategy in PUBLISHED else "other"]
@@ -54,7 +54,8 @@ def train_table(family, settings, params, table, representation, columns):
         folds = {name: reused if own_done and k == 0 else cross_validate(model, table, columns, None, lengths, seed)
                  for k, (name, model) in enumerate(models.items())}
         model = next(iter(models.values())).fit(train[columns].to_numpy(), train["genre"].to_numpy(),
-                                                 train["file"].to_numpy(), folds=train["fold"].to_numpy())
+                                                 train["file"].to_numpy(), folds=train["fold"].to_numpy(),
+                                                 artists=train["group"].to_numpy())
     return model, folds, selection, settings
 
 
@@ -67,8 +68,10 @@ def train_network(family, settings, params, table, representation, out):
     settings.pop("input")
     threads = settings.pop("threads")
     tensorflow(threads, section(params, "seed"))
+    lengths = runs(section(params, "lengths.seconds"), chunk_grid(params)[1])
     with Live(dir=str(out / "live"), save_dvc_exp=False, dvcyaml=None) as live:
-        model, description, folds = train_deep(family, settings, table, representation, section(params, "seed"), live)
+        model, description, folds = train_deep(family, settings, table, representation, section(params, "seed"), live,
+                                               lengths)
     curves = {name: pd.read_csv(out / "live" / "plots" / "metrics" / f"{name}.tsv", sep="\t")[name].tolist()
               for name in ("loss", "val_loss", "accuracy", "val_accuracy")}
     learning_curve_png(curves, f"{family}: learning curve", out / "learning_curve.png")
@@ -88,22 +91,28 @@ def main(family):
     out = model_dir(family)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     if family in DEEP:  # they choose their epoch on the validation fold, and nothing else
         model, description, folds = train_network(family, settings, params, table, representation, out)
-        by_rule, selection = {}, None
+        by_rule, selection, held_out, scored_on = {}, None, [VALIDATION_FOLD], SCORED_ON["network"]
     else:
         model, by_rule, selection, settings = train_table(family, settings, params, table, representation, columns)
         description = family_description(family, settings)
         folds = next(iter(by_rule.values()))  # the family's own rule comes first
+        held_out = validation_folds(strategy, table[table["set"] == "train"])
+        scored_on = SCORED_ON["published" if strategy in PUBLISHED else "other"]
+    validation = validation_record(folds, held_out, section(params, "lengths.choose_by"), scored_on)
     seconds = time.perf_counter() - started
     description = {**representation.description(params), **description}
     save_bundle(make_bundle(model, family, columns, model.classes_, config, description), out / "model.joblib")
     fitted = {"input": representation.name,  # what the model is
               **{k: v for k, v in settings.items() if k not in ("input", "threads", "n_jobs")}}
-    write_json({"folds": folds, "rules": by_rule, "selection": selection, "settings": fitted}, out / "cv.json")
+    write_json({"folds": folds, "rules": by_rule, "selection": selection, "settings": fitted, "validation": validation},
+               out / "cv.json")
     mean = sum(f["clip_accuracy"] for f in folds) / len(folds)
     kind = "validation-fold" if family in DEEP else f"{len(folds)}-fold CV"
-    print(f"train@{family}: {kind} clip accuracy {mean:.3f}; trained in {seconds:.1f} s")
+    print(f"train@{family}: {kind} clip accuracy {mean:.3f}, validation score {validation['score']:.3f}; "
+          f"trained in {seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from musicgenre.api import MAX_CHUNKS, Model, load_model, read_metrics
+from musicgenre.api import MAX_CHUNKS, Model, bundle_path as path_of, default_family, load_model, read_metrics
 from musicgenre.errors import MusicgenreError
 from musicgenre.models import load_bundle
 from test_predict import bundle_path, music  # noqa: F401 - bundle_path is a fixture
@@ -17,11 +17,11 @@ from test_predict import bundle_path, music  # noqa: F401 - bundle_path is a fix
 SR = 22050
 
 
-def metrics(accuracy, chunk=None, lengths=(("3s", 0.5), ("10s", 0.6))):
+def metrics(accuracy, validation, chunk=None, lengths=(("3s", 0.5), ("10s", 0.6))):
     """A family's metrics file, as evaluate writes it (the fields the API reads)."""
     data = {"split": "artist", "clip": {"accuracy": accuracy, "accuracy_ci95_low": accuracy - 0.1,
                                         "accuracy_ci95_high": accuracy + 0.1, "macro_f1": accuracy - 0.02},
-            "cv": {"clip_accuracy_mean": 0.7},
+            "validation": {"score": validation, "clip_accuracy_mean": 0.7},
             "clip_accuracy_by_length": {key: {"accuracy": value} for key, value in [*lengths, ("whole", accuracy)]}}
     if chunk is not None:
         data["chunk"] = {"accuracy": chunk}
@@ -30,8 +30,10 @@ def metrics(accuracy, chunk=None, lengths=(("3s", 0.5), ("10s", 0.6))):
 
 @pytest.fixture
 def project(tmp_path, bundle_path):  # noqa: F811
-    """A project with metrics for three families and a bundle for two of them."""
-    for family, data in {"knn": metrics(0.7, chunk=0.65), "fusion": metrics(0.8), "rf": metrics(0.8, chunk=0.6),
+    """A project with metrics for three families and a bundle for two of them: fusion is the best on
+    test, knn and rf the best on validation."""
+    for family, data in {"knn": metrics(0.7, 0.85, chunk=0.65), "fusion": metrics(0.8, 0.75),
+                         "rf": metrics(0.8, 0.85, chunk=0.6),
                          "cleaning": {"usable": 10}, "review": {"clips": 10, "flagged": 2}}.items():
         (tmp_path / "metrics").mkdir(exist_ok=True)
         (tmp_path / "metrics" / f"{family}.json").write_text(json.dumps(data))
@@ -70,11 +72,12 @@ def test_samples_that_cannot_be_classified_say_why(bundle_path, samples, rate, m
         Model(load_bundle(bundle_path)).classify(samples, sample_rate=rate)
 
 
-def test_a_model_loads_by_family_name_or_as_the_best_of_the_run(project):
+def test_a_model_loads_by_family_name_or_as_the_best_on_validation(project):
     assert load_model("knn", project=project).family == "knn"
-    best = read_metrics(project).index[0]
-    assert best == "fusion"  # fusion and rf tie at 0.8: the first by name
-    assert load_model(project=project).bundle["family"] == "knn"  # the test's bundle, copied under fusion/
+    assert read_metrics(project).index[0] == "fusion"  # the best on test, which chooses nothing
+    assert default_family(project) == "knn"  # knn and rf tie on validation: the first by name
+    assert path_of(None, project) == project / "data" / "models" / "knn" / "model.joblib"
+    assert load_model(project=project).bundle["family"] == "knn"
     with pytest.raises(MusicgenreError, match="'rf' is neither a bundle file nor a trained family"):
         load_model("rf", project=project)
     with pytest.raises(MusicgenreError, match="no trained model found"):
@@ -87,6 +90,6 @@ def test_metrics_read_as_one_row_per_family_best_first(project):
     table = read_metrics(project)
     assert list(table.index) == ["fusion", "rf", "knn"]  # cleaning and review are not families
     assert list(table.columns) == ["split", "clip_accuracy", "ci95_low", "ci95_high", "clip_macro_f1",
-                                   "chunk_accuracy", "on_3s", "on_10s", "cv_clip_accuracy"]
+                                   "chunk_accuracy", "on_3s", "on_10s", "validation_score"]
     assert np.isnan(table.loc["fusion", "chunk_accuracy"]) and table.loc["knn", "chunk_accuracy"] == 0.65
     assert table.loc["knn", "on_10s"] == 0.6 and table.loc["rf", "ci95_high"] == pytest.approx(0.9)

@@ -68,7 +68,9 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     assert evaluated.returncode == 0, evaluated.stderr
     metrics = json.loads((root / "metrics" / "cnn.json").read_text())
     assert metrics["clip"]["accuracy"] >= 0.8  # chance is 1/3
-    assert set(metrics["per_genre_f1"]) == set(GENRES) and metrics["cv"]["folds"] == 1
+    assert set(metrics["per_genre_f1"]) == set(GENRES) and metrics["validation"]["folds"] == 1
+    assert metrics["validation"]["scored_on"] == "the validation fold it early-stopped on (fold 0)"
+    assert 0.0 <= metrics["validation"]["score"] <= 1.0  # scored at every length too, as the tables' families are
     assert metrics["model"]["architecture"] == "cnn_default" and metrics["model"]["epochs"] >= 1
     assert set(metrics["clip_accuracy_by_length"]) == {"3s", "10s", "whole"}  # excerpts of the test clips' audio
 

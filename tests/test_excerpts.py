@@ -7,12 +7,13 @@ import pytest
 import soundfile as sf
 
 from musicgenre.cliprules import PoolModel, VoteModel
+from musicgenre.errors import MusicgenreError
 from musicgenre.datasets.layout import audio_path, build_manifest
 from musicgenre.excerpts import WHOLE, excerpt
 from musicgenre.lengths import by_length
 from musicgenre.dsp.features import FEATURE_NAMES, extract
 from musicgenre.models import build, make_bundle
-from musicgenre.predict import classify, model_input
+from musicgenre.predict import MAX_CHUNKS, classify, model_input
 
 SR = 22050
 
@@ -83,3 +84,40 @@ def test_a_long_file_is_classified_by_its_chunks_spread_evenly_each_from_its_own
         np.testing.assert_array_equal(rows[k], alone[0])
     every, _, _ = model_input(bundle, tmp_path / "song.wav", max_chunks=0)
     assert len(every) == 100
+
+
+def test_at_the_edges_each_length_scores_what_predict_says_of_a_file_that_long(demo_bundles, demo_set, tmp_path):
+    """A silent excerpt (predict refuses it: no genre, a miss), a 120 s clip read as predict reads a
+    file that long (30 chunks spread over its 40) and a 2 s excerpt (zero-padded to one chunk)."""
+    bundles, manifest = demo_bundles
+    bundle = bundles["vote"]
+    chunk = 3 * SR
+    heard = {}  # a chunk of each genre that the model surely hears as its genre
+    for f, genre in zip(manifest["file"], manifest["genre"]):
+        y, _ = sf.read(audio_path(demo_set, f), dtype="float32")
+        sf.write(tmp_path / "chunk.wav", y[:chunk], SR, subtype="FLOAT")
+        if genre not in heard and classify(bundle, tmp_path / "chunk.wav")["probabilities"][genre] == 1.0:
+            heard[genre] = y[:chunk]
+    first, second = sorted(heard)[:2]
+    picked = set(np.unique(np.linspace(0, 39, MAX_CHUNKS).round().astype(int)))
+    # the 30 chunks predict reads lean to the first genre; the 10 it skips are all the second one
+    order = [first if k in picked and sorted(picked).index(k) < 17 else second for k in range(40)]
+    sf.write(tmp_path / "long.wav", np.concatenate([heard[g] for g in order]), SR, subtype="FLOAT")
+    sf.write(tmp_path / "silent.wav", np.zeros(6 * SR, dtype=np.float32), SR, subtype="FLOAT")
+    paths = {"long.wav": tmp_path / "long.wav", "silent.wav": tmp_path / "silent.wav",
+             "short.wav": audio_path(demo_set, manifest["file"].iloc[0])}
+    every = next(iter(classify(bundle, paths["long.wav"], max_chunks=0)["probabilities"]))
+    spread = next(iter(classify(bundle, paths["long.wav"], MAX_CHUNKS)["probabilities"]))
+    assert every != spread  # so reading every chunk would not be what predict says
+    clips = pd.DataFrame({"file": list(paths), "actual": [spread, "blues", manifest["genre"].iloc[0]],
+                          "predicted": [every, "blues", "blues"]})  # evaluate's whole-clip genres (all chunks)
+    _, predictions = by_length(bundle, clips, paths, [2.0, 120.0], seed=7)
+    said = predictions.set_index(["file", "length"])["predicted"]
+    assert said["long.wav", "120s"] == spread
+    assert said["silent.wav", "2s"] == said["silent.wav", "120s"] == ""  # no genre, scored as a miss
+    with pytest.raises(MusicgenreError, match="silent"):
+        classify(bundle, paths["silent.wav"], MAX_CHUNKS)
+    y, _ = sf.read(paths["short.wav"], dtype="float32")
+    sf.write(tmp_path / "two.wav", excerpt(y, SR, 2.0, 7, "short.wav"), SR, subtype="FLOAT")
+    two = classify(bundle, tmp_path / "two.wav", MAX_CHUNKS)
+    assert two["padded"] and said["short.wav", "2s"] == next(iter(two["probabilities"]))

@@ -170,5 +170,5 @@ def test_a_label_with_clips_but_too_few_artists_for_the_folds():
     clips = pd.DataFrame({"file": [f"{g}.{i:05d}.wav" for g in ("a", "b") for i in range(8)]})
     clips["genre"] = clips["file"].map(label_of)
     clips["artist"] = clips["genre"] + "-one-artist"
-    with pytest.raises(MusicgenreError, match="split.folds is 3 but the training set has only 2 artists"):
+    with pytest.raises(MusicgenreError, match="split.folds is 3 but the training set has only 2 artist groups"):
         make_split(clips[["file"]].assign(chunk=0), clips, "artist", 0.2, 3, 0)

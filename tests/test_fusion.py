@@ -28,7 +28,7 @@ def split_table(seed=0, canary_in=()):
             for c in range(3):
                 for k in range(4):
                     rows.append({"file": f"{genre}.{a}{c}.wav", "chunk": k, "genre": genre, "artist": f"{genre}{a}",
-                                 "set": "test" if fold == -1 else "train", "fold": fold, "code": g})
+                                 "group": f"{genre}{a}", "set": "test" if fold == -1 else "train", "fold": fold, "code": g})
     table = pd.DataFrame(rows)
     for column in COLUMNS["features"][:-1] + COLUMNS["embeddings"]:
         table[column] = rng.normal(size=len(table))
@@ -52,7 +52,7 @@ def columns():
 
 def fit_on(model, rows):
     return model.fit(rows[columns()].to_numpy(), rows["genre"].to_numpy(), rows["file"].to_numpy(),
-                     folds=rows["fold"].to_numpy())
+                     folds=rows["fold"].to_numpy(), artists=rows["group"].to_numpy())
 
 
 def test_meta_learner_sees_only_the_training_folds_clips():

@@ -143,5 +143,79 @@ def test_svm_calibration_fits_few_clips_per_genre_and_names_too_few():
     y = np.repeat(["blues", "jazz", "rock"], 2)
     proba = CalibratedSVM().fit(x, y).predict_proba(x)  # 2 rows per genre: 2 calibration folds
     assert proba.shape == (6, 3) and np.allclose(proba.sum(axis=1), 1.0)
-    with pytest.raises(MusicgenreError, match="needs 2 rows or more of every genre"):
+    with pytest.raises(MusicgenreError, match="needs 2 groups \\(clips, or artists\\) or more of every genre"):
         CalibratedSVM().fit(x[1:], y[1:])
+
+
+def artist_clips(seed, genres=4, artists=20, clips=3, chunks=10, dim=6):
+    """Chunk rows of clips whose sound is their genre's, their artist's and their own (an artist is
+    as far from its genre as a clip is from its artist): ``X, genre, file, artist``."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(genres, dim))
+    rows = []
+    for g in range(genres):
+        for a in range(artists):
+            artist = centres[g] + rng.normal(size=dim)
+            for c in range(clips):
+                clip = artist + rng.normal(scale=0.7, size=dim)
+                rows += [(clip + rng.normal(scale=1.5, size=dim), f"g{g}", f"g{g}a{a}c{c}", f"g{g}a{a}")
+                         for _ in range(chunks)]
+    X, *labels = zip(*rows, strict=True)
+    return np.array(X), *map(np.array, labels)
+
+
+@pytest.mark.parametrize("sub_clips", [0, 4])
+def test_svm_probabilities_are_calibrated_on_artists_it_never_heard(sub_clips):
+    """Calibrated in folds of whole artists, with each clip's sub-clips beside it, a pooled SVM's
+    mean top probability on held-out artists is its accuracy there. Calibrated on rows as they
+    came, a clip's vector was scored by a fit on its own sub-clips: 0.76 at an accuracy of 0.59."""
+    from musicgenre.cliprules import PoolModel
+
+    top, accuracy = [], []
+    for seed in range(5):
+        X, genre, file, artist = artist_clips(seed)
+        held = np.isin(artist, [f"g{g}a{a}" for g in range(4) for a in (17, 18, 19)])
+        model = PoolModel(build("svm", {"C": 1.0, "pca": 0}, "standard", seed), ["mean", "std", "max"],
+                          sub_clips=sub_clips, seed=seed)
+        model.fit(X[~held], genre[~held], file[~held], artists=artist[~held])
+        proba = model.clip_proba(X[held], file[held])
+        truth = pd.Series(genre[held], index=file[held]).groupby(level=0).first().loc[proba.index]
+        top.append(proba.max(axis=1).mean())
+        accuracy.append(np.mean(proba.idxmax(axis=1) == truth))
+    assert abs(np.mean(top) - np.mean(accuracy)) < 0.05, (np.mean(top), np.mean(accuracy))
+
+
+def test_internal_folds_keep_artists_whole_else_clips():
+    from musicgenre.models import grouped_folds, internal_groups
+
+    y = np.repeat(["blues", "jazz"], 6)
+    files = np.repeat([f"clip{k}" for k in range(6)], 2)
+    artists = np.repeat(["ann", "bo", "cy", "di"], 3)
+    assert list(internal_groups(y, files, artists)) == list(artists)  # two artists per genre: by artist
+    one_each = np.repeat(["ann", "bo"], 6)
+    assert list(internal_groups(y, files, one_each)) == list(files)  # a genre of one artist: by clip
+    for fit, held in grouped_folds(y, files, 5, seed=0):
+        assert not set(files[fit]) & set(files[held]) and set(y[fit]) == {"blues", "jazz"}
+    assert len(grouped_folds(y, files, 5, seed=0)) == 3  # as many as the genre with the fewest clips allows
+
+
+def test_mlp_early_stopping_holds_out_whole_clips():
+    """The validation rows an MLP early-stops on are whole groups, never a chunk of a clip it fits."""
+    from musicgenre.models import GroupedMLP
+
+    X, genre, file, artist = artist_clips(0, artists=6, chunks=4)
+    seen = {}
+
+    class Recording(GroupedMLP):
+        def score(self, X_held, y_held, sample_weight=None):
+            seen.setdefault("held", X_held)
+            return super().score(X_held, y_held)
+
+    model = Recording(hidden_layer_sizes=(8,), early_stopping=True, max_iter=30, random_state=0)
+    model.fit(X, genre, groups=file)
+    held_rows = np.flatnonzero((X[:, None, :] == seen["held"][None, :, :]).all(axis=2).any(axis=1))
+    held_files = set(file[held_rows])
+    assert set(np.flatnonzero(np.isin(file, list(held_files)))) == set(held_rows)  # every chunk of a held-out clip
+    assert 0.05 < len(held_files) / len(set(file)) < 0.2  # validation_fraction 0.1, in whole clips
+    assert model.n_iter_ == len(model.validation_scores_) and model.best_validation_score_ == max(model.validation_scores_)
+    assert model.predict_proba(X).shape == (len(X), 4)

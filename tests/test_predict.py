@@ -31,10 +31,10 @@ def bundle_path(demo_set, tmp_path_factory):
     rows = []
     for file, genre in zip(manifest.loc[manifest["readable"], "file"], manifest.loc[manifest["readable"], "genre"]):
         _, chunks = extract(audio_path(demo_set, file), SR, 3.0)
-        rows += [{**c, "genre": genre} for c in chunks]
+        rows += [{**c, "genre": genre, "file": file} for c in chunks]
     table = pd.DataFrame(rows)
     model = VoteModel(build("knn", {"n_neighbors": 3}, "standard", 0)).fit(table[FEATURE_NAMES].to_numpy(),
-                                                                          table["genre"].to_numpy())
+                                                                          table["genre"].to_numpy(), table["file"])
     path = tmp_path_factory.mktemp("bundle") / "model.joblib"
     save_bundle(make_bundle(model, "knn", FEATURE_NAMES, model.classes_, {"input": "features", "sample_rate": SR, "chunk_seconds": 3.0}), path)
     return path

@@ -14,6 +14,7 @@ from musicgenre.out_of_fold import artist_folds, family_probabilities, out_of_fo
 from musicgenre.representations import Representation
 from musicgenre.review import listed_faults, rank, recall_at, reviewed_clips
 from musicgenre.reviewpage import EXPORT_NAME, page
+from musicgenre.splits import grouped
 
 GENRES = ["blues", "jazz", "metal"]
 
@@ -21,7 +22,7 @@ GENRES = ["blues", "jazz", "metal"]
 def clips_of(artists_per_genre=4, clips_per_artist=3):
     rows = [{"file": f"{genre}.{a}{k}.wav", "genre": genre, "artist": f"{genre} artist {a}"}
             for genre in GENRES for a in range(artists_per_genre) for k in range(clips_per_artist)]
-    return pd.DataFrame(rows)
+    return grouped(pd.DataFrame(rows))
 
 
 def test_reviewed_clips_carry_their_labels_as_downloaded_and_leave_out_copies_and_unreadable_files():
@@ -43,7 +44,7 @@ def test_artist_folds_keep_each_artist_in_one_fold_and_spread_every_genre():
     assert set(fold) == {0, 1, 2, 3}
     assert (clips.assign(fold=fold.to_numpy()).groupby("artist")["fold"].nunique() == 1).all()
     assert (clips.assign(fold=fold.to_numpy()).groupby("fold")["genre"].nunique() == len(GENRES)).all()
-    with pytest.raises(Exception, match="review.folds is 13 but the clips have only 12 artists"):
+    with pytest.raises(Exception, match="review.folds is 13 but the clips have only 12 artist groups"):
         artist_folds(clips, 13, seed=0)
 
 

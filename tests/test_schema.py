@@ -91,6 +91,8 @@ def test_a_setting_left_out_gets_the_schemas_default(tmp_path):
     ({"models": {"svm": {}}}, "models.svm is not a model family; the families are: knn, rf, mlp"),
     ({"compute": {"scheduler": "h:8786"}}, "compute.scheduler is 'h:8786'; expected local, or the address"),
     ({"sound": {"bands": 3}}, "unknown section 'sound'"),
+    ({"lengths": {"seconds": [2.0, 10.0]}}, "lengths.seconds has 2, shorter than one chunk (chunks.seconds: 3)"),
+    ({"lengths": {"seconds": [5.0]}, "chunks": {"seconds": 6.0}}, "lengths.seconds has 5, shorter than one chunk"),
 ])
 def test_a_bad_value_is_named_with_its_key(change, message):
     with pytest.raises(MusicgenreError, match="^params.yaml: " + message.replace("[", r"\[").replace("(", r"\(")

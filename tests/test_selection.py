@@ -128,4 +128,4 @@ def test_validation_excerpts_are_seeded_runs_of_each_clips_chunks():
     assert sorted(cut.loc[cut["file"] == "b", "chunk"]) == [0, 1]  # a clip not longer: whole
     assert cut.equals(chunk_runs(rows, 3, seed=1))
     assert {tuple(sorted(chunk_runs(rows, 3, seed=s).query("file == 'a'")["chunk"])) for s in range(8)} != {tuple(a)}
-    assert runs([10, 3, 1.5], 3.0) == {"1.5s": 1, "3s": 1, "10s": 3}
+    assert runs([10, 3, 4.5], 3.0) == {"3s": 1, "4.5s": 1, "10s": 3}

@@ -38,3 +38,12 @@ def test_mcnemar_counts_discordant_clips():
     assert (result["a_only"], result["b_only"]) == (7, 1)
     assert result["p_value"] == pytest.approx(0.0703125)  # 2 * P(X <= 1), X ~ Bin(8, 1/2)
     assert mcnemar(a, a) == {"a_only": 0, "b_only": 0, "p_value": 1.0}
+
+
+def test_holm_adjusts_step_down_and_keeps_the_order():
+    from musicgenre.stats import holm
+
+    adjusted = holm({"a": 0.01, "b": 0.04, "c": 0.03, "d": 0.5})
+    assert adjusted == pytest.approx({"a": 0.04, "c": 0.09, "b": 0.09, "d": 0.5})  # 4p, 3p, max(2p, 0.09), p
+    assert holm({"a": 0.4, "b": 0.6}) == pytest.approx({"a": 0.8, "b": 0.8})  # never above 1, never below the one before
+    assert holm({"only": 0.2}) == {"only": 0.2} and holm({}) == {}

@@ -65,12 +65,12 @@ class Representation:
         return np.asarray(values)
 
     def table(self, split):
-        """The output's chunk rows joined to ``split`` (``file, chunk, genre, artist, set, fold``)."""
+        """The output's chunk rows joined to ``split`` (``file, chunk, genre, artist, group, set, fold``)."""
         return labelled_chunks(self.read(), split, self.output)
 
 
 def labelled_chunks(chunks, split, source=str(CHUNKS)):
-    """Chunk rows joined to their split rows (``file, chunk, genre, artist, set, fold``); every
+    """Chunk rows joined to their split rows (``file, chunk, genre, artist, group, set, fold``); every
     split row must find its chunk in ``source``."""
     table = split.merge(chunks, on=["file", "chunk"], how="inner", validate="one_to_one")
     if len(table) != len(split):
