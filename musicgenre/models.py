@@ -81,7 +81,8 @@ class GroupedMLP(MLPClassifier):
     with sub-clips, its other vectors) sit on both sides and the stopping epoch is chosen on rows it
     has all but seen. Here the held-out ``validation_fraction`` is whole groups (:func:`grouped_folds`),
     and the epochs, their scoring and stopping rule (``tol``, ``n_iter_no_change``, the best epoch's
-    weights kept) follow scikit-learn's, one ``partial_fit`` epoch at a time."""
+    weights kept) follow scikit-learn's, one ``partial_fit`` epoch at a time (where scikit-learn's
+    ``sgd`` with ``learning_rate: adaptive`` would lower its rate instead, this stops)."""
 
     def fit(self, X, y, groups=None):
         if not self.early_stopping or self.solver == "lbfgs":  # lbfgs ignores early stopping
@@ -195,11 +196,12 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
     folds of single rows would calibrate a clip's vector on its own sub-clips' fit and come out
     overconfident.
 
-    One temperature over the SVM's decision values keeps its order of the genres, so calibration
-    changes how sure the SVM is, never what it says; and one parameter fits on the few artists a
-    genre may have. Per-genre sigmoids (scikit-learn's ``SVC(probability=True)`` way), fitted on
-    held-out artists of the demo set (2 or 3 per genre in a fit), turned musicnn's chunk accuracy from .721
-    to .578; with the temperature it stays .721 (docs/models.md)."""
+    One temperature over the SVM's decision values (``method="temperature"``, scikit-learn 1.8 and
+    later) keeps its order of the genres, so calibration changes how sure the SVM is, never what it
+    says; and one parameter fits on the few artists a genre may have. Per-genre sigmoids
+    (``SVC(probability=True)``'s way), fitted on the demo set's held-out artists (2 or 3 per genre
+    in a fit), turned musicnn's chunk accuracy from .721 to .578; with the temperature it stays .721
+    (docs/models.md)."""
 
     def __init__(self, C=1.0, seed=0):
         self.C, self.seed = C, seed

@@ -27,14 +27,13 @@ from musicgenre.splits import PUBLISHED, resolve_strategy
 from musicgenre.training import VALIDATION_FOLD, choose, cross_validate, family_models, train_deep
 
 
-def train_table(family, settings, params, table, representation, columns):
-    """Choose the settings on validation data (the values to try), cross-validate every clip model of the
-    family with them (:func:`family_models`), then fit its own on the whole training set.
+def train_table(family, settings, params, table, representation, columns, strategy, lengths):
+    """Choose the settings on validation data (the values to try, scored on ``strategy``'s validation
+    folds at ``lengths``), cross-validate every clip model of the family with them
+    (:func:`family_models`), then fit its own on the whole training set.
     Returns ``(model, folds_by_rule, selection, settings)``: the family's own rule first, and the
     settings it was fitted with."""
     scaler, seed = section(params, "train.scaler"), section(params, "seed")
-    lengths = runs(section(params, "lengths.seconds"), chunk_grid(params)[1])
-    strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     options = candidates(family, settings)
     train = table[table["set"] == "train"]
     selection, reused = None, []
@@ -43,7 +42,6 @@ def train_table(family, settings, params, table, representation, columns):
         if len(options) > 1:
             settings, selection, reused = choose(family, options, table, columns, validation_folds(strategy, train),
                                                  representation, params, lengths, section(params, "lengths.choose_by"))
-            selection["scored_on"] = SCORED_ON["published" if strategy in PUBLISHED else "other"]
             print(f"train@{family}: chose {selection['chosen']} (validation score {selection['validation_score']:.3f}, "
                   f"{selection['choose_by']} over lengths, {len(options)} candidates)")
         else:
@@ -59,8 +57,9 @@ def train_table(family, settings, params, table, representation, columns):
     return model, folds, selection, settings
 
 
-def train_network(family, settings, params, table, representation, out):
-    """Train a deep family with its learning curves logged by dvclive; returns ``(model, description, folds)``."""
+def train_network(family, settings, params, table, representation, out, lengths):
+    """Train a deep family with its learning curves logged by dvclive, its validation fold also scored
+    at ``lengths``; returns ``(model, description, folds)``."""
     from dvclive import Live
 
     from musicgenre.runtime import tensorflow
@@ -68,7 +67,6 @@ def train_network(family, settings, params, table, representation, out):
     settings.pop("input")
     threads = settings.pop("threads")
     tensorflow(threads, section(params, "seed"))
-    lengths = runs(section(params, "lengths.seconds"), chunk_grid(params)[1])
     with Live(dir=str(out / "live"), save_dvc_exp=False, dvcyaml=None) as live:
         model, description, folds = train_deep(family, settings, table, representation, section(params, "seed"), live,
                                                lengths)
@@ -92,15 +90,19 @@ def main(family):
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
+    lengths = runs(section(params, "lengths.seconds"), chunk_seconds)
     if family in DEEP:  # they choose their epoch on the validation fold, and nothing else
-        model, description, folds = train_network(family, settings, params, table, representation, out)
+        model, description, folds = train_network(family, settings, params, table, representation, out, lengths)
         by_rule, selection, held_out, scored_on = {}, None, [VALIDATION_FOLD], SCORED_ON["network"]
     else:
-        model, by_rule, selection, settings = train_table(family, settings, params, table, representation, columns)
+        model, by_rule, selection, settings = train_table(family, settings, params, table, representation, columns,
+                                                          strategy, lengths)
         description = family_description(family, settings)
         folds = next(iter(by_rule.values()))  # the family's own rule comes first
         held_out = validation_folds(strategy, table[table["set"] == "train"])
         scored_on = SCORED_ON["published" if strategy in PUBLISHED else "other"]
+        if selection:
+            selection["scored_on"] = scored_on
     validation = validation_record(folds, held_out, section(params, "lengths.choose_by"), scored_on)
     seconds = time.perf_counter() - started
     description = {**representation.description(params), **description}

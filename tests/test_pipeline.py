@@ -191,8 +191,11 @@ def test_demo_then_incremental_reruns(repo):
     demo = run([sys.executable, "-m", "musicgenre", "demo"], root, env)
     assert "metrics/<family>.json" in demo.stdout and "plots/images" in demo.stdout
     assert "demo pipeline (dvc repro): " in demo.stdout
-    table = demo.stdout.split("CV clip acc\n", 1)[1].split("\n\n", 1)[0]  # the summary's rows
-    assert {line.split()[0] for line in table.strip().splitlines()} == FAMILIES
+    table = demo.stdout.split(" validation\n", 1)[1].split("\n\n", 1)[0].strip().splitlines()  # the summary's rows
+    names = [line.split()[0] for line in table[:len(FAMILIES)]]
+    assert {name.rstrip("*") for name in names} == FAMILIES and len([n for n in names if n.endswith("*")]) == 1
+    starred = next(n for n in names if n.endswith("*")).rstrip("*")  # predict's default, chosen on validation
+    assert table[-1].startswith(f"McNemar of {starred} (best validation score") and "(Holm " in table[-1]
     assert not (root / "metrics" / "transfer.json").exists()
     for family in FAMILIES:
         metrics = json.loads((root / "metrics" / f"{family}.json").read_text())
@@ -213,7 +216,7 @@ def test_demo_then_incremental_reruns(repo):
     # the family chosen on validation (the first by name of equal scores) is tested against every other
     validation = {f: json.loads((root / "metrics" / f"{f}.json").read_text())["validation"]["score"] for f in FAMILIES}
     assert comparison["validation_score"] == validation
-    assert comparison["chosen"] == min(FAMILIES, key=lambda f: (-validation[f], f)) == default_family(root)
+    assert comparison["chosen"] == min(FAMILIES, key=lambda f: (-validation[f], f)) == default_family(root) == starred
     tests = comparison["mcnemar_vs_chosen"]
     assert set(tests) == FAMILIES - {comparison["chosen"]}
     assert all(0.0 <= t["p_value"] <= t["p_holm"] <= 1.0 for t in tests.values())
