@@ -79,10 +79,13 @@ class GroupedMLP(MLPClassifier):
 
     ``MLPClassifier`` holds out random rows to early-stop on, so a clip's other chunks (and, pooled
     with sub-clips, its other vectors) sit on both sides and the stopping epoch is chosen on rows it
-    has all but seen. Here the held-out ``validation_fraction`` is whole groups (:func:`grouped_folds`),
-    and the epochs, their scoring and stopping rule (``tol``, ``n_iter_no_change``, the best epoch's
-    weights kept) follow scikit-learn's, one ``partial_fit`` epoch at a time (where scikit-learn's
-    ``sgd`` with ``learning_rate: adaptive`` would lower its rate instead, this stops)."""
+    has all but seen. Here the held-out ``validation_fraction`` is whole groups, one of
+    ``round(1 / validation_fraction)`` stratified group folds (:func:`grouped_folds`), fewer where a
+    genre has fewer groups: each fold then holds out more (half the rows at two artists per genre),
+    so that every genre still trains and the held-out rows speak for every genre. The epochs, their
+    scoring and stopping rule (``tol``, ``n_iter_no_change``, the best epoch's weights kept) follow
+    scikit-learn's, one ``partial_fit`` epoch at a time (where scikit-learn's ``sgd`` with
+    ``learning_rate: adaptive`` would lower its rate instead, this stops)."""
 
     def fit(self, X, y, groups=None):
         if not self.early_stopping or self.solver == "lbfgs":  # lbfgs ignores early stopping
