@@ -35,6 +35,8 @@ STRATEGIES = ("fault_filtered", "official", "artist", "song", "random")
 SCALERS = ("standard", "minmax")
 CLIP_RULES = ("vote", "pool")
 POOL_STATISTICS = ("mean", "std", "max", "min")
+#: The settings only the pool rule reads (a vote ignores them): how it pools, and its sub-clips.
+POOLING = ("pool_stats", "sub_clips")
 EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 TABLE_CLASSIFIERS = ("knn", "rf", "mlp")
 ARCHITECTURES = ("default", "baseline")

@@ -25,6 +25,7 @@ values were tried there, so it ranks; the test score estimates.
 """
 
 import itertools
+import json
 
 import numpy as np
 
@@ -41,10 +42,29 @@ def candidates(family, settings):
     """``[(chosen, settings)]``: every combination of the values to try in ``settings``
     (``models.<family>``, as :func:`schema.family` checked it; :func:`schema.search_space` says
     which settings are searched), in grid order, each with one value per setting; one candidate,
-    ``({}, settings)``, when nothing is searched."""
+    ``({}, settings)``, when nothing is searched. A combination that differs from an earlier one
+    only in settings its clip rule ignores (the vote pools nothing: :func:`model_settings`) is the
+    same model, so it is left out rather than fitted twice."""
     space = schema.search_space(family, settings)
-    combinations = [dict(zip(space, values, strict=True)) for values in itertools.product(*space.values())]
-    return [(chosen, schema.family(family, schema.assigned(settings, chosen))) for chosen in combinations]
+    found, seen = [], set()
+    for values in itertools.product(*space.values()):
+        chosen = dict(zip(space, values, strict=True))
+        candidate = schema.family(family, schema.assigned(settings, chosen))
+        key = json.dumps(model_settings(candidate), sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            found.append((chosen, candidate))
+    return found
+
+
+def model_settings(settings):
+    """``settings`` (a family's, checked) without those its clip rule ignores: a vote's
+    :data:`musicgenre.schema.POOLING` settings, and so for each fusion member by its own rule."""
+    kept = {k: v for k, v in settings.items()
+            if not (settings.get("clip_rule") == "vote" and k in schema.POOLING)}
+    if isinstance(settings.get("members"), dict):
+        kept["members"] = {name: model_settings(member) for name, member in settings["members"].items()}
+    return kept
 
 
 def validation_folds(strategy, train):

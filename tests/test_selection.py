@@ -129,3 +129,18 @@ def test_validation_excerpts_are_seeded_runs_of_each_clips_chunks():
     assert cut.equals(chunk_runs(rows, 3, seed=1))
     assert {tuple(sorted(chunk_runs(rows, 3, seed=s).query("file == 'a'")["chunk"])) for s in range(8)} != {tuple(a)}
     assert runs([10, 3, 4.5], 3.0) == {"3s": 1, "4.5s": 1, "10s": 3}
+
+
+def test_a_combination_its_clip_rule_ignores_is_not_tried_twice():
+    """The vote pools nothing, so pooling settings to try multiply only the pool rule's candidates."""
+    knn = family("knn", {"n_neighbors": 5, "clip_rule": ["vote", "pool"], "sub_clips": [0, 4],
+                                "pool_stats": [["mean"], ["mean", "std"]]})
+    tried = [chosen for chosen, _ in candidates("knn", knn)]
+    assert [(c["clip_rule"], c["sub_clips"], c["pool_stats"]) for c in tried] == [
+        ("vote", 0, ["mean"]), ("pool", 0, ["mean"]), ("pool", 4, ["mean"]), ("pool", 0, ["mean", "std"]),
+        ("pool", 4, ["mean", "std"])]  # grid order, the vote's three copies left out
+    members = {"early": {"inputs": ["features"], "classifier": "svm", "clip_rule": "vote", "sub_clips": [0, 4]},
+               "late": {"inputs": ["embeddings"], "classifier": "svm", "clip_rule": "pool", "sub_clips": [0, 4]}}
+    fusion = [chosen for chosen, _ in candidates("fusion", family("fusion", {"members": members}))]
+    assert fusion == [{"members.early.sub_clips": 0, "members.late.sub_clips": 0},
+                      {"members.early.sub_clips": 0, "members.late.sub_clips": 4}]  # each member by its own rule
