@@ -17,7 +17,8 @@ Hyper-parameters, features and seed are the same everywhere, so the differences 
 from .errors import MusicgenreError
 from .evaluation import evaluate
 from .faults import USABLE
-from .models import build, fit_grouped, internal_groups
+from .cliprules import VoteModel
+from .models import build
 from .splits import artists_digest, held_out_artists, make_split
 from .representations import labelled_chunks
 
@@ -52,9 +53,9 @@ def run(chunks, clean_manifest, model_settings, protocols, test_fraction, seed, 
                            held_out=held_out if strategy == "artist" else None)
         table = labelled_chunks(chunks, split)
         train, test = table[table["set"] == "train"], table[table["set"] == "test"]
-        groups = internal_groups(train["genre"], train["file"], train["group"])
-        model = fit_grouped(build(family, settings, scaler, seed), train[columns].to_numpy(), train["genre"].to_numpy(),
-                            groups)
+        model = VoteModel(build(family, settings, scaler, seed)).fit(  # every protocol can vote, random's too
+            train[columns].to_numpy(), train["genre"].to_numpy(), train["file"].to_numpy(),
+            artists=train["group"].to_numpy())
         metrics, _ = evaluate(model, test[columns].to_numpy(), test, seed)
         results[name] = {
             "description": label,
