@@ -1,9 +1,10 @@
 """Benchmark: the data stages on a GTZAN-sized collection (1000 clips of 30 s), wall time and peak memory each.
 
 What a user's first real run costs before any training: ``download`` (from a local copy),
-``clean`` (fingerprints for the duplicate search) and ``represent@<name>`` for every
-representation in ``params.yaml`` (features, mels, embeddings), each run by ``dvc repro --single-item`` in a fresh copy of the project, with the committed
-``params.yaml`` (2 worker processes per stage). The collection is the demo generator's music,
+``clean`` (fingerprints for the duplicate search), ``represent@<name>`` for every
+representation in ``params.yaml`` (features, mels, embeddings) and ``combine`` (the tables side
+by side), each run by ``dvc repro --single-item`` in a fresh copy of the project, with the
+committed ``params.yaml`` (2 worker processes per stage). The collection is the demo generator's music,
 1000 distinct clips named like GTZAN's (``blues.00000.wav`` ...), in a folder that
 ``dataset.source: local`` imports; it is built once into ``--cache`` and reused. Peak memory is
 the largest sum of resident memory over a stage's process tree (DVC, the stage and its workers),
@@ -13,11 +14,15 @@ With ``--train knn rf ...`` it goes on with ``split`` and ``train@<family>`` for
 (each stage's own line says its cross-validation and fit time); ``--set models.cnn.epochs=2``
 changes a parameter first, e.g. to time a few epochs of a deep family. With ``--all`` it runs
 the whole pipeline, stage by stage in ``dvc repro``'s order (every family's training and
-evaluation, ``compare``, ``leakage``), and checks at the end that ``dvc status`` has nothing left:
+evaluation, ``compare``, ``leakage``, the review), and checks at the end that ``dvc status`` has nothing left:
 the time of a full run with the committed ``params.yaml``.
 
+With ``--baseline REV`` every ``train@<family>`` runs twice on the same data, first with the code
+and ``params.yaml`` of commit ``REV``, then with the committed ones, and the second line says the
+ratio of their times: what a change costs in training, measured in one run on one machine.
+
     python benchmarks/gtzan_budget.py [--clips-per-genre 100] [--seconds 30] [--cache ~/.cache/musicgenre/budget]
-                                      [--train FAMILY ... | --all] [--set KEY=VALUE ...]
+                                      [--train FAMILY ... | --all] [--set KEY=VALUE ...] [--baseline REV]
 """
 
 import argparse
@@ -64,26 +69,39 @@ def _one_genre(job):
 
 
 def project_copy(root, collection, complete, settings):
-    """The committed project in a new git repository, pointed at the collection, with ``settings``."""
+    """The committed project in a new git repository, pointed at the collection, with ``settings``;
+    returns what :func:`checkout` needs to set them again."""
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(root)], check=True)
     settings = {"dataset.source": "local", "dataset.local_path": str(collection),
                 "dataset.allow_incomplete": not complete, **settings}
+    apply_settings(root, settings)
+    return settings
+
+
+def checkout(root, revision, settings):
+    """The project's code and ``params.yaml`` as of ``revision``, with ``settings`` set again."""
+    subprocess.run(["git", "checkout", "-q", revision, "--", "."], cwd=root, check=True)
+    apply_settings(root, settings)
+
+
+def apply_settings(root, settings):
+    """Set each dotted key of ``settings`` in the project's ``params.yaml``."""
     subprocess.run([sys.executable, "-c", "import sys, yaml; from musicgenre.cli import set_param\n"
                     "for key, value in yaml.safe_load(sys.argv[1]).items(): set_param('params.yaml', key, value)",
                     json.dumps(settings)], cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
 
 
-def data_stages(root):
-    """The stages before the split: download, clean and one ``represent@<name>`` per representation."""
-    representations = yaml.safe_load((root / "params.yaml").read_text())["representations"]
-    return ("download", "clean", *(f"represent@{name}" for name in representations))
-
-
 def pipeline_order(root):
-    """Every stage of the project's ``dvc.yaml``, in the order ``dvc repro`` would run them."""
-    models = yaml.safe_load((root / "params.yaml").read_text())["models"]
-    return (*data_stages(root), "split", *(f"train@{family}" for family in models),
-            *(f"evaluate@{family}" for family in models), "compare", "leakage")
+    """Every stage of the project's ``dvc.yaml``, in the order ``dvc repro`` runs them (its dry run's)."""
+    dry = subprocess.run([sys.executable, "-m", "dvc", "repro", "--dry", "--force"], cwd=root, check=True,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)}).stdout
+    return tuple(re.findall(r"Running stage '([^']+)'", dry))
+
+
+def data_stages(root):
+    """The stages before the split: download, clean, one ``represent@<name>`` per representation, and what joins them."""
+    order = pipeline_order(root)
+    return order[:order.index("split")]
 
 
 def run_stage(root, stage):
@@ -129,25 +147,44 @@ def main():
     parser.add_argument("--train", nargs="*", default=[], metavar="FAMILY")
     parser.add_argument("--all", action="store_true", help="every stage of the pipeline, then check dvc status")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--baseline", metavar="REV", help="train each family at this commit first, then compare")
     args = parser.parse_args()
     if args.all and args.train:
         parser.error("--all already trains every family; give --train or --all")
+    if args.baseline and not (args.all or args.train):
+        parser.error("--baseline compares training times: give --train FAMILY ... or --all")
     settings = {key: yaml.safe_load(value) for key, value in (item.split("=", 1) for item in args.set)}
     collection = args.cache / f"collection-{args.clips_per_genre}x{args.seconds:g}s"
     build_collection(collection, args.clips_per_genre, args.seconds)
     total = 0.0
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "project"
-        project_copy(root, collection, args.clips_per_genre >= 100, settings)
+        applied = project_copy(root, collection, args.clips_per_genre >= 100, settings)
+        baseline = args.baseline and subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=root, check=True,
+                                                    capture_output=True, text=True).stdout.strip()
+        trained = {"baseline": 0.0, "committed": 0.0}
         if settings:
             print("settings: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
         print(f"{'stage':<20} {'wall':>9} {'peak memory':>12}   ({os.cpu_count()} CPUs)")
         stages = pipeline_order(root) if args.all else (
             data_stages(root) + (("split",) if args.train else ()) + tuple(f"train@{family}" for family in args.train))
         for stage in stages:
+            compared, ratio = baseline and stage.startswith("train@"), ""
+            if compared:
+                checkout(root, baseline, applied)
+                before, peak, said = run_stage(root, stage)
+                print(f"{f'{stage} ({baseline})':<20} {before:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
+                checkout(root, "HEAD", applied)
             seconds, peak, said = run_stage(root, stage)
             total += seconds
-            print(f"{stage:<20} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {said}", flush=True)
+            if compared:
+                trained["baseline"] += before
+                trained["committed"] += seconds
+                ratio = f"{seconds / before:.2f}x {baseline} | "
+            print(f"{stage:<20} {seconds:8.1f}s {peak / 2**30:9.2f} GiB   {ratio}{said}", flush=True)
+        if baseline:
+            print(f"{'training':<20} {trained['committed']:8.1f}s against {trained['baseline']:.1f}s at {baseline}: "
+                  f"{trained['committed'] / trained['baseline']:.2f}x")
         if args.all:
             status = subprocess.run([sys.executable, "-m", "dvc", "status"], cwd=root, capture_output=True,
                                     text=True, env={**os.environ, "PYTHONPATH": str(root)}).stdout

@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from .cliprules import learnable
 from .errors import MusicgenreError
+from .fusion import shared_member_fits
 from .evaluation import probabilities
 from .selection import candidates, select
 from .splits import fold_numbers
@@ -76,7 +77,7 @@ def family_probabilities(family, settings, representation, clips, fold, params):
         proba = probas[id(candidate)] = out_of_fold(model, table, columns, labels)
         return [{"clip_accuracy": float(np.mean(proba.idxmax(axis=1) == given.loc[proba.index]))}]
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), shared_member_fits():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a param; reaching it is the user's choice
         chosen, record = select(candidates(family, settings), folds_of, "whole")
     return probas[id(chosen)], {

@@ -175,9 +175,11 @@ class ClipRule(Section):
 
 class TableFamily(ClipRule):
     """A family on tables: a setting may hold values to try (:func:`search_space`), and a default
-    that is a list is such a grid. The clip rule's default tries both rules."""
+    that is a list is such a grid. The clip rule's default tries both rules, the pool rule's with
+    and without sub-clips."""
 
     clip_rule: Literal[CLIP_RULES] = list(CLIP_RULES)
+    sub_clips: Annotated[int, Field(ge=0, le=1000)] = [0, 4]
 
 
 class Knn(TableFamily):

@@ -11,6 +11,7 @@ from .errors import MusicgenreError
 from .cliprules import clip_model, clip_rule
 from .evaluation import clip_labels, probabilities
 from .excerpts import chunk_runs
+from .fusion import FusionModel, members_from, shared_member_fits
 from .models import build
 from .schema import CLIP_RULES
 from .selection import select
@@ -36,8 +37,6 @@ def family_models(family, settings, scaler, seed, representation, params):
     both clip rules for a classical family (both are reported), the one model for fusion."""
     settings = {k: v for k, v in settings.items() if k != "input"}
     if family == "fusion":
-        from .fusion import FusionModel, members_from
-
         members = members_from(settings, scaler, seed, representation.columns_by_input(params))
         return {"fusion": FusionModel(members, settings["meta_C"], seed)}
     rule, pooling, settings = clip_rule(settings)
@@ -50,7 +49,8 @@ def choose(family, options, table, columns, held_out, representation, params, le
     each candidate's own clip model cross-validated on the validation folds ``held_out`` (with
     excerpts of ``lengths``) and scored by ``choose_by`` (:func:`musicgenre.selection.select`).
     Returns ``(settings, record, folds)``: the chosen settings, the selection record and the chosen
-    candidate's validation folds."""
+    candidate's validation folds. Fusion candidates share their members' fits where they can
+    (:func:`musicgenre.fusion.shared_member_fits`)."""
     scaler, seed, scored = params["train"]["scaler"], params["seed"], {}
 
     def folds_of(candidate):
@@ -58,7 +58,8 @@ def choose(family, options, table, columns, held_out, representation, params, le
         scored[id(candidate)] = cross_validate(own, table, columns, held_out, lengths, seed)
         return scored[id(candidate)]
 
-    settings, record = select(options, folds_of, choose_by)
+    with shared_member_fits():
+        settings, record = select(options, folds_of, choose_by)
     return settings, record, scored[id(settings)]
 
 

@@ -1,11 +1,14 @@
 """The fusion family: members and an out-of-fold meta-learner that never see held-out clips or artists."""
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from musicgenre.errors import MusicgenreError
-from musicgenre.fusion import FusionModel, members_from
+from musicgenre import fusion as fusion_module
+from musicgenre.fusion import FusionModel, members_from, shared_member_fits
 from musicgenre.schema import family
 from musicgenre.training import cross_validate, fold_scores
 
@@ -133,3 +136,31 @@ def test_a_genre_with_one_clip_outside_a_fold_is_left_out_of_that_folds_members(
     test = split_table().query("set == 'test'")
     proba = model.clip_proba(test[columns()].to_numpy(), test["file"].to_numpy())
     assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_candidates_share_the_fits_of_members_they_have_in_common(monkeypatch):
+    """In a selection, a member fitted again with the same settings on the same rows is its earlier
+    fit, and the fusion's probabilities are those of fitting every member afresh."""
+    train, test = split_table().query("set == 'train'"), split_table().query("set == 'test'")
+    candidates = [FusionModel(built({**MEMBERS, "early": {**MEMBERS["early"], "C": c}}), 1.0, 0) for c in (0.1, 1.0)]
+    fits = []
+    real_clone = fusion_module.clone
+
+    def counted(model):
+        fits.append(model)
+        return real_clone(model)
+
+    def probabilities(shared):
+        fits.clear()
+        with shared_member_fits() if shared else contextlib.nullcontext():
+            fitted = [fit_on(real_clone(candidate), train) for candidate in candidates]
+        return [m.clip_proba(test[columns()].to_numpy(), test["file"].to_numpy()) for m in fitted], len(fits)
+
+    monkeypatch.setattr(fusion_module, "clone", counted)
+    afresh, fitted_afresh = probabilities(shared=False)
+    shared, fitted_shared = probabilities(shared=True)
+    assert fitted_afresh == 2 * 2 * (3 + 1)  # 2 candidates x 2 members x (3 out-of-fold fits + the final one)
+    assert fitted_shared == fitted_afresh - (3 + 1)  # the second candidate's voter is the first's
+    for one, other in zip(afresh, shared, strict=True):
+        pd.testing.assert_frame_equal(one, other)
+    assert fusion_module._shared is None  # the fits are let go when the selection ends

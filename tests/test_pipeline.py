@@ -277,8 +277,11 @@ def test_demo_then_incremental_reruns(repo):
     knn = json.loads((root / "metrics" / "knn.json").read_text())
     assert set(knn["validation"]["by_rule"]) == {"vote", "pool"} and knn["selection"]["scored_on"].startswith("the mean")
     assert knn["validation"]["score"] == knn["selection"]["validation_score"]  # the score that chose its settings
-    assert len(knn["selection"]["candidates"]) == 6 and set(knn["selection"]["chosen"]) == {"n_neighbors", "clip_rule"}
+    # 3 n_neighbors x (the vote, pooled without sub-clips and with 4): sub-clips are chosen on validation too
+    assert len(knn["selection"]["candidates"]) == 9
+    assert set(knn["selection"]["chosen"]) == {"n_neighbors", "clip_rule", "sub_clips"}
     assert knn["clip_rule"].split()[0] == knn["selection"]["chosen"]["clip_rule"]
+    assert knn["settings"]["sub_clips"] == knn["selection"]["chosen"]["sub_clips"]
     assert knn["settings"]["n_neighbors"] == knn["selection"]["chosen"]["n_neighbors"] and knn["settings"]["p"] == 1
 
     run_the_readmes_tuning_commands(root, env)
@@ -289,7 +292,8 @@ def test_demo_then_incremental_reruns(repo):
     # the README's last experiment moved the leakage study to knn, so knn's settings are its too
     assert stages_run(changed.stdout) == {"train@knn", "evaluate@knn", "compare", "leakage", "out_of_fold@knn", "review"}
     knn = json.loads((root / "metrics" / "knn.json").read_text())
-    assert knn["clip_rule"] == "pool (mean, std, max)" and "chunk" not in knn
+    runs = "; trained on 4 sub-clips per clip too" if knn["settings"]["sub_clips"] else ""
+    assert knn["clip_rule"] == f"pool (mean, std, max{runs})" and "chunk" not in knn
     assert knn["validation"]["clip_accuracy_mean"] == knn["validation"]["by_rule"]["pool"]
     said = run([sys.executable, "-m", "musicgenre", "predict", "--model", "knn", "--format", "json", str(clip)],
                root, env).stdout

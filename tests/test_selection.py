@@ -2,6 +2,7 @@
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -9,6 +10,7 @@ from musicgenre.errors import MusicgenreError
 from musicgenre.schema import SEARCHABLE, assigned, family, search_space
 from musicgenre.excerpts import chunk_runs, runs
 from musicgenre.selection import candidates, select, validation_folds, validation_score
+from musicgenre.training import choose
 
 
 def test_every_combination_in_grid_order_with_dotted_names():
@@ -21,15 +23,15 @@ def test_every_combination_in_grid_order_with_dotted_names():
     last = options[-1][1]
     assert last["meta_C"] == 2.0 and last["members"]["early"]["C"] == 10.0
     assert settings["members"]["early"]["C"] == [0.1, 10.0]  # the params themselves are left alone
-    fixed = family("musicnn", {"C": 2.0, "clip_rule": "pool"})
+    fixed = family("musicnn", {"C": 2.0, "clip_rule": "pool", "sub_clips": 4})
     assert candidates("musicnn", fixed) == [({}, fixed)]
 
 
 def test_a_setting_that_is_a_list_is_searched_as_a_list_of_lists():
-    assert [c for c, _ in candidates("mlp", family("mlp", {"hidden_layer_sizes": [64, 32], "clip_rule": "vote"}))] \
-        == [{}]
+    fixed = family("mlp", {"hidden_layer_sizes": [64, 32], "clip_rule": "vote", "sub_clips": 0})
+    assert [c for c, _ in candidates("mlp", fixed)] == [{}]
     grid = family("mlp", {"hidden_layer_sizes": [[64, 32], [16]], "pool_stats": [["mean"], ["mean", "std"]],
-                          "clip_rule": "pool"})
+                          "clip_rule": "pool", "sub_clips": 0})
     assert [c for c, _ in candidates("mlp", grid)] == [
         {"pool_stats": ["mean"], "hidden_layer_sizes": [64, 32]}, {"pool_stats": ["mean"], "hidden_layer_sizes": [16]},
         {"pool_stats": ["mean", "std"], "hidden_layer_sizes": [64, 32]},
@@ -144,3 +146,40 @@ def test_a_combination_its_clip_rule_ignores_is_not_tried_twice():
     fusion = [chosen for chosen, _ in candidates("fusion", family("fusion", {"members": members}))]
     assert fusion == [{"members.early.sub_clips": 0, "members.late.sub_clips": 0},
                       {"members.early.sub_clips": 0, "members.late.sub_clips": 4}]  # each member by its own rule
+
+
+def clips_of(chunks_of, seed=0):
+    """A training table of 2 genres x 8 artists (4 grouped folds) x 3 clips of 10 chunks, whose one
+    column ``x`` per chunk ``chunks_of(genre, rng)`` gives."""
+    rng = np.random.default_rng(seed)
+    rows = [{"file": f"{genre}.{artist}{clip}.wav", "chunk": k, "genre": genre, "group": f"{genre}{artist}",
+             "set": "train", "fold": artist % 4, "x": x}
+            for genre in ("a", "b") for artist in range(8) for clip in range(3)
+            for k, x in enumerate(chunks_of(genre, rng))]
+    return pd.DataFrame(rows)
+
+
+def swinging_or_steady(genre, rng):
+    """a swings between -2 and 2 from chunk to chunk, b holds near 0.5: pooled by mean and std, a
+    whole clip of either is plain, but one chunk of a has std 0 like b's whole clips."""
+    return (np.resize([-2.0, 2.0], 10) if genre == "a" else np.full(10, 0.5)) + rng.normal(0, 0.1, 10)
+
+
+def quiet_with_a_burst_or_quiet(genre, rng):
+    """Both are quiet; a ends in a burst. Most runs of a's chunks are quiet, as b's whole clips are,
+    so sub-clips of a labelled a blur whole clips of b."""
+    return rng.normal(0, 0.05, 10) + (np.r_[np.zeros(8), 5.0, 5.0] if genre == "a" else 0.0)
+
+
+@pytest.mark.parametrize("chunks_of, chosen", [(swinging_or_steady, 4), (quiet_with_a_burst_or_quiet, 0)])
+def test_sub_clips_are_chosen_where_validation_favours_them(chunks_of, chosen):
+    """With ``sub_clips: [0, 4]`` a pooled family takes sub-clips when its validation clips, cut to
+    3 s and whole, are classified better with them, and goes without where they blur the genres."""
+    knn = family("knn", {"n_neighbors": 3, "clip_rule": "pool", "pool_stats": ["mean", "std"], "sub_clips": [0, 4]})
+    params = {"train": {"scaler": "standard"}, "seed": 0}
+    settings, record, folds = choose("knn", candidates("knn", knn), clips_of(chunks_of), ["x"], [0, 1, 2, 3], None,
+                                     params, {"3s": 1}, "mean")
+    assert record["chosen"] == {"sub_clips": chosen} and settings["sub_clips"] == chosen
+    scores = {c["sub_clips"]: c["validation_by_length"] for c in record["candidates"]}
+    other = 4 - chosen
+    assert scores[chosen]["3s"] + scores[chosen]["whole"] > scores[other]["3s"] + scores[other]["whole"] + 0.1
