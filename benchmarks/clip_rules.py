@@ -53,8 +53,8 @@ from musicgenre.splits import resolve_strategy  # noqa: E402
 from musicgenre.training import choose, family_models, fold_scores  # noqa: E402
 
 VARIANTS = ("sub_clips 0", "sub_clips 4", "shipped")
-#: the stages whose outputs the families on tables read
-TABLE_STAGES = ("split", "represent@features", "represent@embeddings")
+#: the stages whose outputs the families on tables read (combine: the tables side by side, after their own stages)
+TABLE_STAGES = ("split", "combine")
 
 
 def with_sub_clips(settings, value):
