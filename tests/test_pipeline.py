@@ -35,8 +35,10 @@ TINY = {
     "models.cnn.epochs": 3,
     "embeddings.n_jobs": 1,
     # one fusion candidate: each fits many models (its members' out-of-fold probabilities), in train@fusion and
-    # again in out_of_fold@fusion; the review's folds as few as the split's
+    # again in out_of_fold@fusion; the review's folds as few as the split's. (knn searches its sub-clips here.)
     "models.fusion.members.early.C": 1.0,
+    "models.fusion.members.early.sub_clips": 0,
+    "models.fusion.members.musicnn.sub_clips": 0,
     "review.folds": 3,
 }
 FAMILIES = {"knn", "rf", "mlp", "musicnn", "fusion", "cnn"}  # transfer ships commented out (tests/test_deep.py)

@@ -54,7 +54,9 @@ def reviewed(tmp_path_factory):
     moved = write_misfiled_collection(collection)
     root = base / "project"
     env = make_project(root, base / "home", {"dataset.source": "folder", "dataset.local_path": str(collection),
-                                             "embeddings.n_jobs": 1, "models.fusion.members.early.C": 1.0})
+                                             "embeddings.n_jobs": 1, "models.fusion.members.early.C": 1.0,
+                                             "models.fusion.members.early.sub_clips": 0,  # one fusion candidate
+                                             "models.fusion.members.musicnn.sub_clips": 0})
     ran = run([sys.executable, "-m", "dvc", "repro", "review"], root, env)
     assert {"download", "clean", "out_of_fold@fusion", "out_of_fold@knn", "review"} <= stages_run(ran.stdout)
     manifest = pd.read_csv(root / "data" / "raw" / "manifest.csv")
