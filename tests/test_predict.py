@@ -67,6 +67,20 @@ def write_hostile(folder):
     sf.write(folder / "ünïcödé ∂ name.ogg", music(4), SR)
     sf.write(folder / "44.1 kHz stereo.mp3", music(4, 44100, channels=2), 44100, format="MP3")
     sf.write(folder / "marsyas.au", music(4), SR, format="AU", subtype="PCM_16")
+    both = good.astype(np.float32)
+    both[[100, 200]] = np.nan, np.inf
+    sf.write(folder / "nan and inf.wav", both, SR, subtype="FLOAT")
+    sf.write(folder / "8 channels.wav", music(4, channels=8), SR)
+    sf.write(folder / "192 kHz.wav", music(4, 192000), 192000)
+    sf.write(folder / "one sample.wav", music(4)[:1], SR)
+    boasting = bytearray((folder / "good.wav").read_bytes())  # a header that declares 4 GB of samples
+    data = boasting.find(b"data")
+    boasting[4:8], boasting[data + 4:data + 8] = (0xFFFFFFF8).to_bytes(4, "little"), (0xFFFFFFF0).to_bytes(4, "little")
+    (folder / "gigabyte header.wav").write_bytes(bytes(boasting))
+    sf.write(folder / "corrupt frame.mp3", music(8, 44100), 44100, format="MP3")
+    mp3 = bytearray((folder / "corrupt frame.mp3").read_bytes())
+    mp3[len(mp3) // 2:len(mp3) // 2 + 2000] = np.random.default_rng(3).bytes(2000)  # garbage in the middle frames
+    (folder / "corrupt frame.mp3").write_bytes(bytes(mp3))
     return {
         "good.wav": ("ok", 2),
         "empty.wav": ("error", "cannot decode"),
@@ -83,6 +97,12 @@ def write_hostile(folder):
         "ünïcödé ∂ name.ogg": ("ok", 1),
         "44.1 kHz stereo.mp3": ("ok", 1),
         "marsyas.au": ("ok", 1),
+        "nan and inf.wav": ("error", "NaN or infinite"),
+        "8 channels.wav": ("ok", 1),
+        "192 kHz.wav": ("ok", 1),
+        "one sample.wav": ("ok", 1),  # padded to one chunk
+        "gigabyte header.wav": ("ok", 2),  # the samples it has, not the ones it declares
+        "corrupt frame.mp3": ("ok", 1),  # the decoder resyncs past the garbage; 8 s, less what it skipped
     }
 
 
@@ -138,6 +158,7 @@ def test_hostile_batch_reports_each_file_and_goes_on(tmp_path, bundle_path):
             assert detail in r["error"] and not r["predictions"], (name, r["error"])
             assert f"{name}: " in result.stderr  # one error line per bad file
     assert outcomes["short 1 s.wav"]["padded"] is True and outcomes["good.wav"]["padded"] is False
+    assert outcomes["one sample.wav"]["padded"] is True
 
 
 def test_csv_output_is_machine_readable(tmp_path, bundle_path):
