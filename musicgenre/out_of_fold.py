@@ -19,8 +19,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from .cliprules import learnable
 from .errors import MusicgenreError
-from .fusion import shared_member_fits
 from .evaluation import probabilities
+from .fusion import shared_member_fits
 from .selection import candidates, select
 from .splits import fold_numbers
 from .training import family_models
