@@ -28,7 +28,6 @@ length to whole clips.
 
 import argparse
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -44,6 +43,7 @@ from sklearn.exceptions import ConvergenceWarning
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from musicgenre.cli import set_param  # noqa: E402
 from musicgenre.excerpts import WHOLE, chunk_runs, runs  # noqa: E402
 from musicgenre.models import DEEP, family_input  # noqa: E402
 from musicgenre.params import chunk_grid, load_params, section  # noqa: E402
@@ -78,10 +78,8 @@ def demo_project(root, seed, seconds):
         subprocess.run(["git", "pull", "-q", "--ff-only"], cwd=root, check=True)
     else:
         subprocess.run(["git", "clone", "-q", str(PROJECT), str(root)], check=True)
-    settings = {"dataset.source": "synthetic", "seed": seed, "dataset.synthetic.clip_seconds": seconds}
-    subprocess.run([sys.executable, "-c", "import sys, json; from musicgenre.cli import set_param\n"
-                    "for key, value in json.loads(sys.argv[1]).items(): set_param('params.yaml', key, value)",
-                    json.dumps(settings)], cwd=root, check=True, env=env)
+    for key, value in {"dataset.source": "synthetic", "seed": seed, "dataset.synthetic.clip_seconds": seconds}.items():
+        set_param(root / "params.yaml", key, value)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "dvc", "repro", *TABLE_STAGES], cwd=root, env=env,
                           capture_output=True, text=True)

@@ -26,7 +26,6 @@ ratio of their times: what a change costs in training, measured in one run on on
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -42,6 +41,7 @@ import yaml
 
 import clips  # noqa: F401  (beside this script; first: it readies numba's cache)
 from musicgenre import GENRES
+from musicgenre.cli import set_param
 from musicgenre.datasets import synthetic
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -86,9 +86,8 @@ def checkout(root, revision, settings):
 
 def apply_settings(root, settings):
     """Set each dotted key of ``settings`` in the project's ``params.yaml``."""
-    subprocess.run([sys.executable, "-c", "import sys, yaml; from musicgenre.cli import set_param\n"
-                    "for key, value in yaml.safe_load(sys.argv[1]).items(): set_param('params.yaml', key, value)",
-                    json.dumps(settings)], cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    for key, value in settings.items():
+        set_param(root / "params.yaml", key, value)
 
 
 def pipeline_order(root):
