@@ -26,6 +26,7 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from musicgenre.bundles import BUNDLE_NAME  # noqa: E402
 from musicgenre.datasets import synthetic  # noqa: E402
 from musicgenre.paths import MODELS  # noqa: E402
 
@@ -61,7 +62,7 @@ def main():
     parser.add_argument("--minutes", type=float, default=4.0)
     parser.add_argument("--families", nargs="+", default=None, help="default: every bundle in data/models")
     args = parser.parse_args()
-    families = args.families or sorted(p.parent.name for p in MODELS.glob("*/model.joblib"))
+    families = args.families or sorted(p.parent.name for p in MODELS.glob(f"*/{BUNDLE_NAME}"))
     if not families:
         raise SystemExit("no bundles in data/models: run the pipeline first (make demo)")
     with tempfile.TemporaryDirectory() as folder:

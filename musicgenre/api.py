@@ -13,12 +13,14 @@ model, and how to compute its input from audio), so a model classifies without t
 ``params.yaml`` or DVC.
 """
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .bundles import BUNDLE_NAME
 from .errors import MusicgenreError
 from .jsonio import read_json
 from .paths import METRICS, model_dir
@@ -58,7 +60,7 @@ class Model:
     Parameters
     ----------
     bundle : dict
-        A bundle as :func:`musicgenre.models.load_bundle` returns it. Use :func:`load_model` to
+        A bundle as :func:`musicgenre.bundles.load_bundle` returns it. Use :func:`load_model` to
         get a model from a family name or a file.
 
     Attributes
@@ -71,6 +73,9 @@ class Model:
         The rate every input is resampled to.
     chunk_seconds : float
         The length of the chunks it reads.
+    training_data : dict
+        What it learned from: the dataset's ``source``, ``clips``, ``genres`` and whether they were
+        ``synthetic`` (the demo set's generated music).
     """
 
     def __init__(self, bundle):
@@ -79,6 +84,8 @@ class Model:
         self.genres = [str(genre) for genre in bundle["labels"]]
         self.sample_rate = bundle["config"]["sample_rate"]
         self.chunk_seconds = bundle["config"]["chunk_seconds"]
+        self.training_data = bundle["training_data"]
+        self._warned = False
 
     def __repr__(self):
         return f"Model(family={self.family!r}, genres={len(self.genres)}, input={self.bundle['config']['input']!r})"
@@ -111,6 +118,9 @@ class Model:
         """
         from .predict import classify, classify_audio, samples
 
+        if self.training_data.get("synthetic") and not self._warned:
+            self._warned = True
+            warnings.warn(SyntheticModelWarning(synthetic_note(self.family)), stacklevel=2)
         if isinstance(audio, (str, Path)):
             found = classify(self.bundle, audio, max_chunks)
         else:
@@ -121,18 +131,30 @@ class Model:
                           found["file_chunks"], found["padded"])
 
 
-def load_model(model=None, project="."):
+class SyntheticModelWarning(UserWarning):
+    """A model that learned only from the synthetic demo set is classifying audio."""
+
+
+def synthetic_note(family):
+    return (f"the {family} model learned only from the synthetic demo set: its genres are those of generated "
+            "music, not of recordings. Train on GTZAN or your own collection first (docs/data.md)")
+
+
+def load_model(model=None, project=".", trust=False):
     """Load a trained model.
 
     Parameters
     ----------
     model : str or pathlib.Path, optional
-        A bundle file (``model.joblib``), or the name of a family the project trained
-        (``data/models/<family>/model.joblib``). ``None``: the family with the best validation
+        A bundle file (``model.bundle``), or the name of a family the project trained
+        (``data/models/<family>/model.bundle``). ``None``: the family with the best validation
         score in the project's ``metrics/`` (the score that chose its settings, never the test
         set's; the first by name of equal ones: :func:`musicgenre.selection.chosen_family`).
     project : str or pathlib.Path, default "."
         The project the family names and the metrics are read from.
+    trust : bool, default False
+        Load a bundle that holds types no musicgenre bundle holds (building them could run code),
+        with a warning. Only for a file from a source you trust; without it such a bundle is refused.
 
     Returns
     -------
@@ -141,12 +163,13 @@ def load_model(model=None, project="."):
     Raises
     ------
     musicgenre.errors.MusicgenreError
-        When no such bundle exists, or the bundle was made by another version of a package it
-        needs.
+        When no such bundle exists, it is not a bundle of this format (an older ``model.joblib``),
+        a part of it changed since it was saved, it holds untrusted types, or it was made by another
+        version of a package it needs.
     """
-    from .models import load_bundle
+    from .bundles import load_bundle
 
-    return Model(load_bundle(bundle_path(model, project)))
+    return Model(load_bundle(bundle_path(model, project), trust=trust))
 
 
 def bundle_path(model=None, project="."):
@@ -159,8 +182,8 @@ def bundle_path(model=None, project="."):
             model = default_family(project)
         except MusicgenreError:
             raise MusicgenreError(f"no trained model found in {project.resolve()}: run `make demo` or `dvc repro` "
-                                  "first, or name a bundle file (predict: --model path/to/model.joblib)") from None
-    path = project / model_dir(str(model)) / "model.joblib"
+                                  "first, or name a bundle file (predict: --model path/to/model.bundle)") from None
+    path = project / model_dir(str(model)) / BUNDLE_NAME
     if not path.is_file():
         raise MusicgenreError(f"model {str(model)!r} is neither a bundle file nor a trained family "
                               f"({path} does not exist)")
@@ -174,6 +197,11 @@ def default_family(project="."):
     from .selection import chosen_family
 
     return chosen_family(read_metrics(project)["validation_score"].to_dict())
+
+
+def trained_on(data):
+    """``"<source>, <n> clips"``: what a family learned from, as its metrics record it."""
+    return f"{data['source']}, {data['clips']} clips"
 
 
 def read_metrics(project="."):
@@ -192,7 +220,8 @@ def read_metrics(project="."):
         ``ci95_high``, its 95% interval; ``clip_macro_f1``; ``chunk_accuracy`` (missing for a
         family that classifies whole clips); ``on_<length>``, the clip accuracy on excerpts that
         long (``on_3s``, ``on_10s``); and ``validation_score``, the score on validation data that
-        chose its settings (and chooses :func:`default_family`; optimistic where values were tried).
+        chose its settings (and chooses :func:`default_family`; optimistic where values were tried);
+        ``trained_on``, the dataset's source and training clips (``synthetic, 142 clips``).
 
     Raises
     ------
@@ -211,12 +240,13 @@ def read_metrics(project="."):
                            "ci95_low": clip["accuracy_ci95_low"], "ci95_high": clip["accuracy_ci95_high"],
                            "clip_macro_f1": clip["macro_f1"],
                            "chunk_accuracy": data["chunk"]["accuracy"] if "chunk" in data else np.nan,
-                           **by_length, "validation_score": data["validation"]["score"]}
+                           **by_length, "validation_score": data["validation"]["score"],
+                           "trained_on": trained_on(data["training_data"])}
     if not rows:
         raise MusicgenreError(f"no model metrics in {Path(project) / METRICS}/; run dvc repro (or make demo) first")
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("family")
     lengths = sorted((c for c in table.columns if c.startswith("on_")), key=lambda c: float(c[3:].removesuffix("s")))
     order = ["split", "clip_accuracy", "ci95_low", "ci95_high", "clip_macro_f1", "chunk_accuracy", *lengths,
-             "validation_score"]
+             "validation_score", "trained_on"]
     table = table[order].sort_index()
     return table.sort_values("clip_accuracy", ascending=False, kind="stable")

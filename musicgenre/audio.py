@@ -10,6 +10,7 @@ import numpy as np
 import soundfile as sf
 
 from .errors import MusicgenreError
+from .files import atomic_write
 
 #: What is taken for audio by extension (case-insensitive), in a folder to ``predict`` or a collection to import.
 AUDIO_EXTENSIONS = (".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus", ".m4a")
@@ -101,5 +102,6 @@ def load_chunked(path, sample_rate, chunk_seconds):
 
 
 def write_wav(path, y, sample_rate):
-    """Write mono float audio as 16-bit PCM WAV, the format of GTZAN's Kaggle copy."""
-    sf.write(str(path), np.clip(y, -1.0, 1.0), sample_rate, subtype="PCM_16")
+    """Write mono float audio as 16-bit PCM WAV, the format of GTZAN's Kaggle copy (whole or not at all)."""
+    with atomic_write(path) as temporary:
+        sf.write(str(temporary), np.clip(y, -1.0, 1.0), sample_rate, subtype="PCM_16")

@@ -19,12 +19,14 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .api import MAX_CHUNKS, load_model, read_metrics
 from .errors import MusicgenreError, friendly_main
+from .files import atomic_write
 from .jit import ready, start_in_background
 from .jsonio import read_json
 from .paths import (CLEANING_METRICS, COMPARISON, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT,
@@ -55,7 +57,7 @@ def set_param(path, dotted, value):
     for key in parents:
         node = node[key]
     node[last] = value
-    with open(path, "w") as handle:
+    with atomic_write(path) as temporary, open(temporary, "w") as handle:
         yaml.dump(data, handle)
 
 
@@ -70,7 +72,7 @@ def summary(families=None):
         table = table[table.index.isin(families)]
     lengths = [c for c in table.columns if c.startswith("on_")]
     lines = [f"{'family':<9} {'split':<8} {'chunk acc':>9} {'clip acc':>9} {'95% CI':>15} {'clip F1':>8} "
-             + "".join(f"{'on ' + c[3:]:>8} " for c in lengths) + f"{'validation':>10}"]
+             + "".join(f"{'on ' + c[3:]:>8} " for c in lengths) + f"{'validation':>10}  trained on"]
     chosen = chosen_family(table["validation_score"].to_dict())
     for family, row in table.iterrows():
         chunk = "-" if np.isnan(row["chunk_accuracy"]) else f"{row['chunk_accuracy']:.3f}"  # pooled or fused: no votes
@@ -78,7 +80,7 @@ def summary(families=None):
         name = family + ("*" if family == chosen else "")
         lines.append(f"{name:<9} {row['split']:<8} {chunk:>9} {row['clip_accuracy']:>9.3f} {interval:>15} "
                      f"{row['clip_macro_f1']:>8.3f} " + "".join(f"{'-':>8} " if np.isnan(row[c]) else f"{row[c]:>8.3f} "
-                                                               for c in lengths) + f"{row['validation_score']:>10.3f}")
+                                                               for c in lengths) + f"{row['validation_score']:>10.3f}  {row['trained_on']}")
     lines.append("* the best validation score: predict's default model (chosen on validation data, never on test)")
     return "\n".join(lines)
 
@@ -146,7 +148,7 @@ def _predict(args):
     if args.max_chunks < 0:
         raise MusicgenreError("--max-chunks must be 0 (every chunk) or more")
     ready()  # predict runs librosa's compiled functions, maybe beside a stage or another predict
-    model = load_model(args.model)
+    model = load_model(args.model, trust=args.trust)
     results, internal = [], False
     for path, error in tqdm(find_audio(args.paths), desc="classifying", unit="file", file=sys.stderr, disable=None):
         result = {"file": str(path), "predictions": [], "chunks": 0, "file_chunks": 0, "padded": False,
@@ -213,7 +215,11 @@ def main(argv=None):
                          help=f"classify a longer file by N of its chunks spread evenly over it, in bounded "
                               f"time (default {MAX_CHUNKS}: a 30 s clip whole, a song by {MAX_CHUNKS}; 0: every chunk)")
     predict.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    predict.add_argument("--trust", action="store_true",
+                         help="load a bundle that holds types no musicgenre bundle holds (building them could run "
+                              "code); only for a file from a source you trust")
     predict.add_argument("--verbose", action="store_true", help="print the traceback of an internal error")
     predict.set_defaults(run=_predict)
     args = parser.parse_args(argv)
+    warnings.formatwarning = lambda message, *_args, **_kwargs: f"warning: {message}\n"  # a line, not a source line
     return args.run(args)

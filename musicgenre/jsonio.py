@@ -1,13 +1,15 @@
-"""JSON written the same way everywhere: sorted keys, so reruns diff cleanly in git and DVC."""
+"""JSON written the same way everywhere: sorted keys, so reruns diff cleanly in git and DVC; whole
+or not at all (:func:`musicgenre.files.atomic_write`)."""
 
 import json
 from pathlib import Path
 
+from .files import atomic_write
+
 
 def write_json(data, path):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    with atomic_write(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def read_json(path):

@@ -1,19 +1,17 @@
-"""Model families, what each learns from, and their self-contained bundles.
+"""Model families, what each learns from, and how each is built.
 
 The classical families (knn, rf, mlp on the 57 descriptors) and the embeddings family (musicnn
 activations under a light classifier) are sklearn ``Pipeline(scaler, ..., classifier)``s: the
 scaler is fitted on training rows only, inside cross-validation folds too, so no statistic of a
 test row leaks into training. The deep families (cnn, transfer) live in :mod:`musicgenre.deep`.
-A bundle is everything needed to use a fitted model without DVC, params.yaml or the training data.
+A fitted model is saved in a bundle (:mod:`musicgenre.bundles`), all that is needed to use it
+without DVC, params.yaml or the training data.
 """
 
-import platform
 import warnings
 
-import joblib
 import numpy as np
 import pandas as pd
-import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
@@ -29,7 +27,6 @@ from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import has_fit_parameter
 
-from . import __version__
 from .errors import MusicgenreError
 from .params import choice
 from .representations import REPRESENTATIONS
@@ -117,9 +114,6 @@ FAMILIES = {"knn": KNeighborsClassifier, "rf": RandomForestClassifier, "mlp": Gr
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
 #: Families that train a network once, early-stopped on a validation fold (:mod:`musicgenre.deep`).
 DEEP = ("cnn", "transfer")
-BUNDLE_FORMAT = 3  # 3: the model is a clip model (musicgenre.cliprules), with clip_proba
-#: Packages whose major version a network's bundle records and must share with the loading machine.
-NETWORK_PACKAGES = ("keras", "tensorflow")
 
 
 def family_input(family, settings):
@@ -221,62 +215,3 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-def make_bundle(model, family, feature_names, labels, config, description=None):
-    """``config`` says how to turn audio into the model's input: ``input`` (features, mels or
-    embeddings), ``sample_rate``, ``chunk_seconds`` and the settings of that input."""
-    versions = {"musicgenre": __version__, "scikit-learn": sklearn.__version__,
-                "numpy": np.__version__, "python": platform.python_version()}
-    if family in DEEP:  # a network's bundle holds Keras objects, made under these
-        versions.update({package: installed(package) for package in NETWORK_PACKAGES})
-    return {
-        "format": BUNDLE_FORMAT,
-        "family": family,
-        "model": model,
-        "feature_names": list(feature_names),
-        "labels": list(labels),
-        "config": dict(config),
-        "description": dict(description or {}),
-        "versions": versions,
-    }
-
-
-def save_bundle(bundle, path):
-    joblib.dump(bundle, path, compress=3)
-
-
-def installed(package):
-    """The version of ``package`` here (imported: a network's bundle has imported it already)."""
-    import importlib
-
-    try:
-        return importlib.import_module(package).__version__
-    except ImportError:
-        return None
-
-
-def load_bundle(path):
-    """Load a bundle; a bundle of another format, another scikit-learn version, or another major
-    version of Keras or TensorFlow than the installed ones is refused, not trusted."""
-    try:
-        bundle = joblib.load(path)
-    except FileNotFoundError:
-        raise MusicgenreError(f"model bundle {path} not found; run dvc repro to train it") from None
-    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
-        raise MusicgenreError(f"{path} is not a musicgenre bundle of format {BUNDLE_FORMAT}; retrain it")
-    made_with = bundle["versions"]["scikit-learn"]
-    if made_with != sklearn.__version__:  # scikit-learn's pickles are only promised within one version
-        raise MusicgenreError(
-            f"{path} was made with scikit-learn {made_with}, this is {sklearn.__version__}; "
-            f"retrain it (dvc repro) or install scikit-learn=={made_with}")
-    for package in NETWORK_PACKAGES:
-        made_with = bundle["versions"].get(package)
-        if not made_with:  # only a network's bundle records them (and its unpickling imported them)
-            continue
-        here = installed(package)
-        if (here or "none").split(".")[0] != made_with.split(".")[0]:
-            raise MusicgenreError(
-                f"{path} was made with {package} {made_with}, and this is {package} {here or '(not installed)'}, "
-                f"another major version; retrain it (dvc repro) or install {package}=={made_with}")
-    return bundle

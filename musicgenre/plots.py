@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
+from .files import atomic_write  # noqa: E402
+
 
 def confusion_png(actual, predicted, labels, title, path):
     """A clip-level confusion matrix, rows = actual genre, with counts in the cells.
@@ -28,7 +30,8 @@ def confusion_png(actual, predicted, labels, title, path):
             ax.text(j, i, count, ha="center", va="center",
                     color="white" if count > matrix.max() / 2 else "black", fontsize=small)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as temporary:
+        fig.savefig(temporary, dpi=100)
     plt.close(fig)
 
 
@@ -43,7 +46,8 @@ def comparison_png(cv_scores, test_scores, title, path):
     ax.set_title(title)
     ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as temporary:
+        fig.savefig(temporary, dpi=100)
     plt.close(fig)
 
 
@@ -63,7 +67,8 @@ def by_length_png(scores, title, path):
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as temporary:
+        fig.savefig(temporary, dpi=100)
     plt.close(fig)
 
 
@@ -87,7 +92,8 @@ def leakage_png(results, title, path):
     ax.set_ylim(0, 1.05)
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as temporary:
+        fig.savefig(temporary, dpi=100)
     plt.close(fig)
 
 
@@ -104,5 +110,6 @@ def learning_curve_png(curves, title, path):
         ax.legend()
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as temporary:
+        fig.savefig(temporary, dpi=100)
     plt.close(fig)

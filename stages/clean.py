@@ -11,6 +11,7 @@ from musicgenre.datasets import is_gtzan
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.faults import DUPLICATE_KINDS, FAULT_KINDS, clean, fault_lists, refine_groups
+from musicgenre.files import atomic_write
 from musicgenre.fingerprint import as_faults, find_duplicates, fingerprint_file, precision_recall
 from musicgenre.jsonio import write_json
 from musicgenre.parallel import map_clips
@@ -42,8 +43,10 @@ def main():
     counts["detector"] = detector_counts(pairs, listed, set(manifest.loc[manifest["readable"], "file"]))
 
     CLEAN_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(CLEAN_MANIFEST, index=False)
-    pairs.to_csv(DUPLICATES, index=False)
+    with atomic_write(CLEAN_MANIFEST) as temporary:
+        table.to_csv(temporary, index=False)
+    with atomic_write(DUPLICATES) as temporary:
+        pairs.to_csv(temporary, index=False)
     write_json(counts, CLEANING_METRICS)
     print(f"clean: {counts['usable']} of {counts['files']} clips usable; {counts['dropped_duplicate']} duplicates "
           f"dropped ({len(pairs)} pairs detected, {counts['detector']['pairs_not_listed']} not on the list), "

@@ -6,6 +6,7 @@ the mels reruns no fusion). Its deps in ``dvc.yaml`` list every table representa
 """
 
 from musicgenre.errors import friendly_main
+from musicgenre.files import atomic_write
 from musicgenre.paths import TABLES_CHUNKS
 from musicgenre.representations import REPRESENTATIONS
 
@@ -15,7 +16,8 @@ def main():
     combined = REPRESENTATIONS["tables"]
     table = combined.join()
     TABLES_CHUNKS.parent.mkdir(parents=True, exist_ok=True)
-    table.to_parquet(TABLES_CHUNKS, index=False)
+    with atomic_write(TABLES_CHUNKS) as temporary:
+        table.to_parquet(temporary, index=False)
     print(f"combine: {' + '.join(part.name for part in combined.parts)} side by side, {len(table)} chunks")
 
 

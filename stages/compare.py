@@ -13,6 +13,7 @@ import pandas as pd
 
 from musicgenre.errors import friendly_main
 from musicgenre.excerpts import scores_by_length
+from musicgenre.files import atomic_write
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
 from musicgenre.paths import BY_LENGTH, COMPARISON, CONFUSION, CV_SCORES, EXCERPTS, IMAGES, model_dir
@@ -33,12 +34,14 @@ def main():
     test = {f: round(float(correct[f].mean()), 4) for f in families}
     rows = [{"family": f, "fold": k, "clip_accuracy": score} for f in families for k, score in enumerate(cv[f])]
     CV_SCORES.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(CV_SCORES, index=False)
+    with atomic_write(CV_SCORES) as temporary:
+        pd.DataFrame(rows).to_csv(temporary, index=False)
     IMAGES.mkdir(parents=True, exist_ok=True)
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     comparison_png(cv, test, f"clip accuracy, {strategy} split", IMAGES / "comparison.png")
     by_length = lengths_table(families, seed=section(params, "seed"))
-    by_length.to_csv(BY_LENGTH, index=False)
+    with atomic_write(BY_LENGTH) as temporary:
+        by_length.to_csv(temporary, index=False)
     by_length_png(by_length, f"clip accuracy by length, {strategy} split", IMAGES / "accuracy_by_length.png")
     ranked = sorted(families, key=lambda f: -test[f])
     validation = {f: trained[f]["validation"]["score"] for f in families}

@@ -16,6 +16,7 @@ from musicgenre.datasets.folder import COLLECTION, artist_summary, import_folder
 from musicgenre.datasets.layout import build_manifest, check_counts
 from musicgenre.datasets.local import existing_source, import_local
 from musicgenre.errors import friendly_main
+from musicgenre.files import atomic_write
 from musicgenre.params import load_params
 from musicgenre.paths import ARTISTS, RAW, RAW_MANIFEST
 
@@ -36,7 +37,8 @@ def main():
     shutil.rmtree(RAW, ignore_errors=True)
     RAW.mkdir(parents=True)
     manifest, said = write()
-    manifest.to_csv(RAW_MANIFEST, index=False)
+    with atomic_write(RAW_MANIFEST) as temporary:
+        manifest.to_csv(temporary, index=False)
     unreadable = manifest.loc[~manifest["readable"], "file"].tolist()
     shown = ", ".join(unreadable[:10]) + (f" and {len(unreadable) - 10} more" if len(unreadable) > 10 else "")
     print(f"{source}: {len(manifest)} clips in {RAW}/audio, {len(unreadable)} unreadable"
@@ -75,7 +77,8 @@ def _folder(params, dataset):
 
     def write():  # the user's labels, whatever they are: nothing to count against
         origins, artists = import_folder(origin, RAW)
-        artists.to_csv(ARTISTS, index=False)
+        with atomic_write(ARTISTS) as temporary:
+            artists.to_csv(temporary, index=False)
         manifest = build_manifest(RAW, origins)
         return manifest, f"; {manifest['genre'].nunique()} labels; {artist_summary(artists)}"
     return write
@@ -94,7 +97,8 @@ def _fma(params, dataset):
 
     def write():
         origins, artists, official = fma.import_fma(origin, subset, RAW, progress=_bar(f"copying fma_{subset}"))
-        artists.to_csv(ARTISTS, index=False)
+        with atomic_write(ARTISTS) as temporary:
+            artists.to_csv(temporary, index=False)
         manifest = fma.with_official_split(build_manifest(RAW, origins), official)
         return manifest, f"; {fma.summary(manifest, subset)}"
     return write

@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from musicgenre.bundles import BUNDLE_NAME, load_bundle
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
 from musicgenre.evaluation import evaluate
+from musicgenre.files import atomic_write
 from musicgenre.lengths import by_length as by_length_scores
 from musicgenre.jsonio import read_json, write_json
-from musicgenre.models import family_input, load_bundle
+from musicgenre.models import family_input
 from musicgenre.params import load_params, section
 from musicgenre.paths import CONFUSION, EXCERPTS, IMAGES, RAW, SPLIT, family_metrics, model_dir
 from musicgenre.plots import confusion_png
@@ -25,7 +27,7 @@ def main(family):
     params = load_params()
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     representation = family_input(family, section(params, f"models.{family}"))
-    bundle = load_bundle(model_dir(family) / "model.joblib")
+    bundle = load_bundle(model_dir(family) / BUNDLE_NAME)
     table = representation.table(pd.read_csv(SPLIT))
     test = table[table["set"] == "test"]
     model = bundle["model"]
@@ -48,14 +50,17 @@ def main(family):
         metrics["validation"]["by_rule"] = {rule: round(float(np.mean([f["clip_accuracy"] for f in folds])), 4)
                                     for rule, folds in cv["rules"].items()}
     metrics["split"] = strategy
+    metrics["training_data"] = {k: bundle["training_data"][k] for k in ("source", "clips", "synthetic")}
     if bundle["description"]:
         metrics["model"] = bundle["description"]
     write_json(metrics, family_metrics(family))
     CONFUSION.mkdir(parents=True, exist_ok=True)
     IMAGES.mkdir(parents=True, exist_ok=True)
-    clips.round(6).to_csv(CONFUSION / f"{family}.csv", index=False)  # with each clip's probabilities
+    with atomic_write(CONFUSION / f"{family}.csv") as temporary:  # with each clip's probabilities
+        clips.round(6).to_csv(temporary, index=False)
     EXCERPTS.mkdir(parents=True, exist_ok=True)
-    excerpts.round(3).to_csv(EXCERPTS / f"{family}.csv", index=False)
+    with atomic_write(EXCERPTS / f"{family}.csv") as temporary:
+        excerpts.round(3).to_csv(temporary, index=False)
     confusion_png(clips["actual"], clips["predicted"], bundle["labels"],
                   f"{family}: clip accuracy {metrics['clip']['accuracy']:.3f} ({strategy} split)",
                   IMAGES / f"{family}_confusion.png")

@@ -12,6 +12,7 @@ import sys
 import pandas as pd
 
 from musicgenre.errors import friendly_main
+from musicgenre.files import atomic_write
 from musicgenre.jsonio import write_json
 from musicgenre.models import family_input
 from musicgenre.params import choice, load_params, section
@@ -33,7 +34,8 @@ def main(family):
     proba, record = family_probabilities(family, settings, family_input(family, settings), clips, fold, params)
     out = out_of_fold_dir(family)
     out.mkdir(parents=True, exist_ok=True)
-    proba.add_prefix("p_").round(6).rename_axis("file").to_csv(out / "proba.csv")
+    with atomic_write(out / "proba.csv") as temporary:
+        proba.add_prefix("p_").round(6).rename_axis("file").to_csv(temporary)
     write_json(record, out / "choice.json")
     print(f"out_of_fold@{family}: chose {record['chosen']} of {len(record['candidates'])} candidates; out-of-fold clip "
           f"accuracy {record['out_of_fold_accuracy']:.3f} on {len(proba)} clips, labels as downloaded")

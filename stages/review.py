@@ -18,6 +18,7 @@ from musicgenre.datasets import is_gtzan
 from musicgenre.datasets.layout import audio_path, image_path
 from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.faults import fault_lists
+from musicgenre.files import atomic_write
 from musicgenre.jsonio import read_json, write_json
 from musicgenre.params import load_params, section
 from musicgenre.paths import CLEAN_MANIFEST, MELS_IMAGES, OUT_OF_FOLD, RAW, RAW_MANIFEST, REVIEW_METRICS, REVIEW_PAGE, \
@@ -47,7 +48,8 @@ def main():
     ranked["artist"] = [a if not a.startswith("unknown:") else "" for a in artist.loc[ranked["file"]]]
     ranked["title"] = [titles.get(file, "") for file in ranked["file"]]
     SUSPECTS.parent.mkdir(parents=True, exist_ok=True)
-    ranked[SUSPECT_COLUMNS].to_csv(SUSPECTS, index=False)
+    with atomic_write(SUSPECTS) as temporary:
+        ranked[SUSPECT_COLUMNS].to_csv(temporary, index=False)
 
     mislabels = sorted(set(faults.loc[faults["fault"] == "mislabel", "file"]) & set(ranked["file"]))
     flagged = ranked[ranked["flagged"]]
@@ -62,9 +64,9 @@ def main():
 
     summary = (f"{len(ranked)} clips scored out of fold (folds of whole artists) by {' + '.join(families)} on their "
                f"labels as downloaded; cleanlab flags these {len(flagged)}, the most doubtful first.")
-    REVIEW_PAGE.parent.mkdir(parents=True, exist_ok=True)
-    REVIEW_PAGE.write_text(page(flagged, sorted(given.unique()), lambda f: audio_path(RAW, f),
-                                lambda f: image_path(MELS_IMAGES, f), summary), encoding="utf-8")
+    with atomic_write(REVIEW_PAGE) as temporary:
+        temporary.write_text(page(flagged, sorted(given.unique()), lambda f: audio_path(RAW, f),
+                                  lambda f: image_path(MELS_IMAGES, f), summary), encoding="utf-8")
     found = metrics.get("listed_mislabels")
     print(f"review: {len(flagged)} of {len(ranked)} clips flagged (out-of-fold accuracy {accuracy:.3f}, "
           f"{' + '.join(families)})" + (f"; {found['found']} of the {found['mislabels']} listed mislabels in the "

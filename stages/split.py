@@ -4,6 +4,7 @@ import pandas as pd
 
 from musicgenre.errors import friendly_main
 from musicgenre.faults import USABLE
+from musicgenre.files import atomic_write
 from musicgenre.params import load_params, section
 from musicgenre.paths import CHUNKS, CLEAN_MANIFEST, RAW_MANIFEST, SPLIT
 from musicgenre.gtzan import fault_filtered_split
@@ -22,7 +23,8 @@ def main():
     table = make_split(chunks, clips, strategy, settings["test_fraction"], settings["folds"],
                        section(params, "seed"), published=published)
     SPLIT.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(SPLIT, index=False)
+    with atomic_write(SPLIT) as temporary:
+        table.to_csv(temporary, index=False)
     per_set = table.drop_duplicates("file")["set"].value_counts()
     print(f"split ({strategy}): {per_set.get('train', 0)} train clips, {per_set.get('test', 0)} test clips, "
           f"{table.loc[table['set'] == 'test', 'artist'].nunique()} test artists")

@@ -18,7 +18,8 @@ from sklearn.exceptions import ConvergenceWarning
 from musicgenre.errors import friendly_main
 from musicgenre.excerpts import runs
 from musicgenre.jsonio import write_json
-from musicgenre.models import DEEP, family_description, family_input, make_bundle, save_bundle
+from musicgenre.bundles import BUNDLE_NAME, make_bundle, save_bundle, training_data
+from musicgenre.models import DEEP, family_description, family_input
 from musicgenre.params import chunk_grid, load_params, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
@@ -86,6 +87,7 @@ def main(family):
               **representation.config(params)}
     columns = representation.columns(params)
     table = representation.table(pd.read_csv(SPLIT))
+    train = table[table["set"] == "train"]
     out = model_dir(family)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -99,14 +101,16 @@ def main(family):
                                                           strategy, lengths)
         description = family_description(family, settings)
         folds = next(iter(by_rule.values()))  # the family's own rule comes first
-        held_out = validation_folds(strategy, table[table["set"] == "train"])
+        held_out = validation_folds(strategy, train)
         scored_on = SCORED_ON["published" if strategy in PUBLISHED else "other"]
         if selection:
             selection["scored_on"] = scored_on
     validation = validation_record(folds, held_out, section(params, "lengths.choose_by"), scored_on)
     seconds = time.perf_counter() - started
     description = {**representation.description(params), **description}
-    save_bundle(make_bundle(model, family, columns, model.classes_, config, description), out / "model.joblib")
+    learned_from = training_data(section(params, "dataset.source"), train["file"], train["genre"])
+    save_bundle(make_bundle(model, family, columns, model.classes_, config, description, learned_from),
+                out / BUNDLE_NAME)
     fitted = {"input": representation.name,  # what the model is
               **{k: v for k, v in settings.items() if k not in ("input", "threads", "n_jobs")}}
     write_json({"folds": folds, "rules": by_rule, "selection": selection, "settings": fitted, "validation": validation},

@@ -11,7 +11,7 @@ import soundfile as sf
 
 from musicgenre.api import MAX_CHUNKS, Model, bundle_path as path_of, default_family, load_model, read_metrics
 from musicgenre.errors import MusicgenreError
-from musicgenre.models import load_bundle
+from musicgenre.bundles import load_bundle
 from test_predict import bundle_path, music  # noqa: F401 - bundle_path is a fixture
 
 SR = 22050
@@ -22,7 +22,8 @@ def metrics(accuracy, validation, chunk=None, lengths=(("3s", 0.5), ("10s", 0.6)
     data = {"split": "artist", "clip": {"accuracy": accuracy, "accuracy_ci95_low": accuracy - 0.1,
                                         "accuracy_ci95_high": accuracy + 0.1, "macro_f1": accuracy - 0.02},
             "validation": {"score": validation, "clip_accuracy_mean": 0.7},
-            "clip_accuracy_by_length": {key: {"accuracy": value} for key, value in [*lengths, ("whole", accuracy)]}}
+            "clip_accuracy_by_length": {key: {"accuracy": value} for key, value in [*lengths, ("whole", accuracy)]},
+            "training_data": {"source": "gtzan", "clips": 443, "synthetic": False}}
     if chunk is not None:
         data["chunk"] = {"accuracy": chunk}
     return data
@@ -39,7 +40,7 @@ def project(tmp_path, bundle_path):  # noqa: F811
         (tmp_path / "metrics" / f"{family}.json").write_text(json.dumps(data))
     for family in ("knn", "fusion"):
         (tmp_path / "data" / "models" / family).mkdir(parents=True)
-        shutil.copy(bundle_path, tmp_path / "data" / "models" / family / "model.joblib")
+        shutil.copy(bundle_path, tmp_path / "data" / "models" / family / "model.bundle")
     return tmp_path
 
 
@@ -76,7 +77,7 @@ def test_a_model_loads_by_family_name_or_as_the_best_on_validation(project):
     assert load_model("knn", project=project).family == "knn"
     assert read_metrics(project).index[0] == "fusion"  # the best on test, which chooses nothing
     assert default_family(project) == "knn"  # knn and rf tie on validation: the first by name
-    assert path_of(None, project) == project / "data" / "models" / "knn" / "model.joblib"
+    assert path_of(None, project) == project / "data" / "models" / "knn" / "model.bundle"
     assert load_model(project=project).bundle["family"] == "knn"
     with pytest.raises(MusicgenreError, match="'rf' is neither a bundle file nor a trained family"):
         load_model("rf", project=project)
@@ -90,6 +91,7 @@ def test_metrics_read_as_one_row_per_family_best_first(project):
     table = read_metrics(project)
     assert list(table.index) == ["fusion", "rf", "knn"]  # cleaning and review are not families
     assert list(table.columns) == ["split", "clip_accuracy", "ci95_low", "ci95_high", "clip_macro_f1",
-                                   "chunk_accuracy", "on_3s", "on_10s", "validation_score"]
+                                   "chunk_accuracy", "on_3s", "on_10s", "validation_score", "trained_on"]
     assert np.isnan(table.loc["fusion", "chunk_accuracy"]) and table.loc["knn", "chunk_accuracy"] == 0.65
     assert table.loc["knn", "on_10s"] == 0.6 and table.loc["rf", "ci95_high"] == pytest.approx(0.9)
+    assert table.loc["rf", "trained_on"] == "gtzan, 443 clips"

@@ -83,8 +83,8 @@ def test_cnn_trains_beats_chance_logs_curves_and_its_bundle_round_trips(mel_proj
     # the bundle, loaded in a fresh process (nothing of musicgenre imported yet), predicts as before
     mels = np.load(root / "data" / "inputs" / "mels" / "mels.npy")[:6]
     np.save(root / "few.npy", mels)
-    script = ("import json, sys, numpy as np; from musicgenre.models import load_bundle; "
-              "b = load_bundle('data/models/cnn/model.joblib'); print(sorted(b['versions'])); "
+    script = ("import json, sys, numpy as np; from musicgenre.bundles import load_bundle; "
+              "b = load_bundle('data/models/cnn/model.bundle'); print(sorted(b['versions'])); "
               "print(json.dumps(b['model'].predict_proba(np.load('few.npy')).tolist()))")
     fresh = run_python(script, cwd=root)
     assert fresh.returncode == 0, fresh.stderr
@@ -101,7 +101,7 @@ def test_transfer_with_imagenet_weights_and_no_network_stops_clearly(mel_project
     assert result.returncode == 1
     assert "could not download the ImageNet weights of MobileNetV2" in result.stderr
     assert "models.transfer.weights: none" in result.stderr and "Traceback" not in result.stderr
-    assert not (root / "data" / "models" / "transfer" / "model.joblib").exists()
+    assert not (root / "data" / "models" / "transfer" / "model.bundle").exists()
 
 
 def test_transfer_weights_file_must_exist(mel_project):
@@ -156,7 +156,7 @@ def test_transfer_from_a_local_weights_file_trains_offline(mel_project):
     # the bundle classifies audio on its own (the demo leaves transfer out, so this is its predict test)
     write_wav(root / "song.wav", np.sin(np.arange(int(6.5 * 22050)) * 0.05).astype(np.float32), 22050)
     said = run_python("from musicgenre.cli import main; main(['predict', '--model', "
-                      "'data/models/transfer/model.joblib', '--format', 'json', 'song.wav'])", cwd=root)
+                      "'data/models/transfer/model.bundle', '--format', 'json', 'song.wav'])", cwd=root)
     assert said.returncode == 0, said.stderr
     result = json.loads(said.stdout)["results"][0]
     assert result["error"] is None and result["chunks"] == 2

@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
+from musicgenre.bundles import make_bundle
 from musicgenre.cliprules import PoolModel, VoteModel
 from musicgenre.errors import MusicgenreError
 from musicgenre.datasets.layout import audio_path, build_manifest
 from musicgenre.excerpts import WHOLE, excerpt
 from musicgenre.lengths import by_length
 from musicgenre.dsp.features import FEATURE_NAMES, extract
-from musicgenre.models import build, make_bundle
+from musicgenre.models import build
 from musicgenre.predict import MAX_CHUNKS, classify, model_input
 
 SR = 22050

@@ -1,16 +1,12 @@
-import importlib
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
 import sklearn
 
-from conftest import run_python
 from musicgenre.errors import MusicgenreError
 from musicgenre.cliprules import vote
 from musicgenre.evaluation import clip_labels, evaluate
-from musicgenre.models import build, load_bundle, make_bundle, save_bundle
+from musicgenre.models import build
 from musicgenre.schema import checked
 from musicgenre.representations.features import descriptor_columns
 
@@ -52,50 +48,6 @@ def test_bad_model_settings_are_named():
     with pytest.raises(MusicgenreError, match="drop_features names unknown"):
         descriptor_columns(["mfcc21_mean"])
     assert "mfcc2_mean" not in descriptor_columns(["mfcc2_mean"])
-
-
-def test_bundle_round_trip_and_version_guard(tmp_path):
-    features, genre = separable()
-    model = build("knn", {"n_neighbors": 3}, "minmax", 0).fit(features, genre)
-    config = {"input": "features", "sample_rate": 22050, "chunk_seconds": 3.0}
-    bundle = make_bundle(model, "knn", ["a", "b", "c", "d"], model.classes_, config)
-    save_bundle(bundle, tmp_path / "model.joblib")
-    loaded = load_bundle(tmp_path / "model.joblib")
-    assert (loaded["model"].predict(features) == model.predict(features)).all()
-    assert loaded["labels"] == ["blues", "jazz", "rock"] and loaded["config"] == config
-    bundle["versions"]["scikit-learn"] = "0.22"
-    save_bundle(bundle, tmp_path / "old.joblib")
-    with pytest.raises(MusicgenreError, match="made with scikit-learn 0.22"):
-        load_bundle(tmp_path / "old.joblib")
-    with pytest.raises(MusicgenreError, match="not found"):
-        load_bundle(tmp_path / "missing.joblib")
-    bundle["versions"]["scikit-learn"] = loaded["versions"]["scikit-learn"]
-    for package in ("keras", "tensorflow"):  # a network's bundle: another major version is refused, naming both
-        installed = importlib.import_module(package).__version__
-        other = f"{int(installed.split('.')[0]) + 1}.0.0"
-        save_bundle({**bundle, "versions": {**bundle["versions"], package: other}}, tmp_path / "next.joblib")
-        with pytest.raises(MusicgenreError, match=f"made with {package} {re.escape(other)}, and this is {package} "
-                                                  f"{re.escape(installed)}, another major version"):
-            load_bundle(tmp_path / "next.joblib")
-        minor = f"{installed.split('.')[0]}.0.0"  # the same major version loads
-        save_bundle({**bundle, "versions": {**bundle["versions"], package: minor}}, tmp_path / "minor.joblib")
-        assert load_bundle(tmp_path / "minor.joblib")["family"] == "knn"
-    bundle["format"] = 2  # before clip models: a bare scikit-learn pipeline
-    save_bundle(bundle, tmp_path / "format2.joblib")
-    with pytest.raises(MusicgenreError, match="not a musicgenre bundle of format 3; retrain it"):
-        load_bundle(tmp_path / "format2.joblib")
-
-
-def test_a_bundle_without_a_network_loads_without_tensorflow(tmp_path):
-    """The version guard asks Keras and TensorFlow their versions only for a network's bundle: a
-    table family's bundle loads (and predict starts) without importing them (seconds, 500 MB)."""
-    features, genre = separable()
-    model = build("knn", {"n_neighbors": 3}, "standard", 0).fit(features, genre)
-    save_bundle(make_bundle(model, "knn", list("abcd"), model.classes_, {"input": "features"}), tmp_path / "m.joblib")
-    result = run_python("import sys; from musicgenre.models import load_bundle; "
-                        f"load_bundle({str(tmp_path / 'm.joblib')!r}); "
-                        "print(sorted({'keras', 'tensorflow'} & set(sys.modules)))")
-    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
 def test_the_private_apis_used_exist():

@@ -5,10 +5,13 @@ import io
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -18,6 +21,7 @@ from conftest import PROJECT, committed_params_text
 from musicgenre.api import default_family
 from musicgenre.cli import set_param
 from musicgenre.datasets.layout import audio_path
+from musicgenre.files import PARTIAL
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +117,32 @@ def stages_run(output):
     return set(re.findall(r"Running stage '([^']+)'", output))
 
 
+#: Where each stage is stopped hard: what it prints, or the output it has made, in the middle of its work.
+STOPS = {"represent@features": {"said": r"features:\s+[1-9]\d%"},  # its progress bar, between 10% and 99%
+         "train@rf": {"said": r"train@rf: chose"},  # chosen on validation; cross-validation and the fit to come
+         "train@cnn": {"said": r"Epoch 2/"},
+         "review": {"made": "data/review/suspects.csv"}}  # its first output; the metrics and the page to come
+
+
+def stop_hard(root, env, stage, said=None, made=None):
+    """``dvc repro --force`` of ``stage`` alone, killed (SIGKILL: DVC, the stage and its workers, as
+    an out-of-memory kill or a pulled plug would) the moment the stage prints ``said`` or makes
+    ``made`` again (DVC removes a stage's outputs before it runs it)."""
+    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", stage], cwd=root,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    os.set_blocking(process.stdout.fileno(), False)
+    output, removed, deadline = b"", False, time.monotonic() + 600
+    while process.poll() is None and time.monotonic() < deadline:
+        output += process.stdout.read() or b""
+        removed = removed or bool(made and not (root / made).exists())
+        if (said and re.search(said, output.decode(errors="replace"))) or (removed and (root / made).exists()):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"{stage} was not stopped in the middle: it ended first\n{output.decode()[-3000:]}")
+
+
 def make_project(root, home, settings=TINY):
     """A fresh copy of the project (code and params, ``settings`` applied) in its own git repository
     at ``root``; returns the environment its commands run in (``HOME`` at ``home``)."""
@@ -162,7 +192,7 @@ def run_the_readmes_tuning_commands(root, env):
     commands = tuning_commands()
     assert len(commands) >= 4 and any("models.knn.n_neighbors=7" in argv for argv, _ in commands)
     for argv, claimed in commands:
-        made = [root / "data" / "models" / stage.split("@")[1] / "model.joblib" for stage in claimed
+        made = [root / "data" / "models" / stage.split("@")[1] / "model.bundle" for stage in claimed
                 if stage.startswith("train@")] + ([root / "metrics" / "leakage.json"] if "leakage" in claimed else [])
         before = [path.read_bytes() for path in made]
         ran = run([sys.executable, "-m", *argv], root, env)
@@ -193,8 +223,9 @@ def test_demo_then_incremental_reruns(repo):
     demo = run([sys.executable, "-m", "musicgenre", "demo"], root, env)
     assert "metrics/<family>.json" in demo.stdout and "plots/images" in demo.stdout
     assert "demo pipeline (dvc repro): " in demo.stdout
-    table = demo.stdout.split(" validation\n", 1)[1].split("\n\n", 1)[0].strip().splitlines()  # the summary's rows
+    table = demo.stdout.split(" validation  trained on\n", 1)[1].split("\n\n", 1)[0].strip().splitlines()  # its rows
     names = [line.split()[0] for line in table[:len(FAMILIES)]]
+    assert all(re.search(r" synthetic, \d+ clips$", line) for line in table[:len(FAMILIES)]), table  # learned from
     assert {name.rstrip("*") for name in names} == FAMILIES and len([n for n in names if n.endswith("*")]) == 1
     starred = next(n for n in names if n.endswith("*")).rstrip("*")  # predict's default, chosen on validation
     assert table[-1].startswith(f"McNemar of {starred} (best validation score") and "(Holm " in table[-1]
@@ -285,6 +316,34 @@ def test_demo_then_incremental_reruns(repo):
     assert knn["clip_rule"].split()[0] == knn["selection"]["chosen"]["clip_rule"]
     assert knn["settings"]["sub_clips"] == knn["selection"]["chosen"]["sub_clips"]
     assert knn["settings"]["n_neighbors"] == knn["selection"]["chosen"]["n_neighbors"] and knn["settings"]["p"] == 1
+
+    # stopped hard in the middle, a stage leaves no half-written file where its outputs belong; run
+    # again (forced: dvc repro alone would restore its outputs from the cache), it makes what the
+    # uninterrupted run made, byte for byte: dvc status finds every output as dvc.lock recorded it
+    status = [sys.executable, "-m", "dvc", "status", "--json"]
+    for stage, where in STOPS.items():
+        stop_hard(root, env, stage, **where)
+        assert stage in json.loads(run(status, root, env).stdout), stage
+        run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", stage], root, env)
+        assert json.loads(run(status, root, env).stdout) == {}, stage
+    assert not [p for p in root.rglob(f"*{PARTIAL}*") if ".dvc" not in p.parts]  # the reruns cleared the leftovers
+
+    # a write that finds no room (here: a file-size limit below the rf bundle's size) stops the stage with a
+    # message; nothing else changed, and once there is room, the rerun makes the same bundle
+    bundle = root / "data" / "models" / "rf" / "model.bundle"
+    limit = bundle.stat().st_size - 1  # every other file this run writes is smaller
+    full = subprocess.run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", "train@rf"], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=900,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert full.returncode != 0 and "Traceback" not in full.stderr
+    assert (f"error: cannot write {os.path.join('data', 'models', 'rf', 'model.bundle')}: the file is larger than "
+            "this process may write") in full.stderr and "Raise the limit (ulimit -f unlimited), then rerun dvc repro" \
+        in full.stderr, full.stderr
+    assert not bundle.exists() and not list(bundle.parent.glob(f"*{PARTIAL}*"))
+    changed = json.loads(run(status, root, env).stdout)
+    assert "train@rf" in changed and not {"represent@features", "combine", "split", "train@knn"} & set(changed)
+    run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", "train@rf"], root, env)
+    assert json.loads(run(status, root, env).stdout) == {}  # the same bundle, bit for bit
 
     run_the_readmes_tuning_commands(root, env)
 

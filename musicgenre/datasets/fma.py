@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from ..errors import MusicgenreError
+from ..files import atomic_write
 from .layout import checksum
 
 #: The published SHA-1 of each archive (github.com/mdeff/fma, README "Data").
@@ -174,8 +175,8 @@ def import_fma(origin, subset, raw_dir, progress=None):
                 continue  # listed in tracks.csv but not in this archive
             name = f"{label(row['genre'])}.{number}.mp3"
             target = Path(raw_dir) / "audio" / label(row["genre"]) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            with atomic_write(target) as temporary:
+                temporary.write_bytes(data)
             origins[name] = inside
             artists.append({"file": name, "artist": f"fma:{int(row['artist'])}", "artist_source": "metadata"})
             official.append({"file": name, "set": SETS.get(row["split"], "")})

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..audio import AUDIO_EXTENSIONS
 from ..errors import MusicgenreError
+from ..files import atomic_write
 from .local import existing_source, members
 
 METADATA = "metadata.csv"
@@ -67,8 +68,8 @@ def _import(source, files, raw_dir):
         name = f"{label}.{numbers[label]:05d}{PurePosixPath(path).suffix.lower()}"
         numbers[label] += 1
         target = Path(raw_dir) / "audio" / label / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(audio[path]())
+        with atomic_write(target) as temporary:
+            temporary.write_bytes(audio[path]())
         origins[name] = str(inside)
         artist, how = by_metadata.get(str(inside)) or by_metadata.get(inside.name) or (tag_artist(target), "tags")
         rows.append({"file": name, "artist": artist, "artist_source": how if artist else "none"})

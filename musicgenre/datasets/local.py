@@ -18,6 +18,7 @@ import soundfile as sf
 
 from ..audio import write_wav
 from ..errors import MusicgenreError
+from ..files import atomic_write
 from .layout import CLIP_NAME
 
 
@@ -111,12 +112,12 @@ def _import_members(members, raw_dir, source):
             continue  # the same clip twice in one copy (e.g. an extracted folder beside its zip)
         seen.add(target_name)
         target = Path(raw_dir) / "audio" / match["genre"] / target_name
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = read()
         if match["ext"] == "au":
             _au_to_wav(data, target)
         else:
-            target.write_bytes(data)
+            with atomic_write(target) as temporary:
+                temporary.write_bytes(data)
         count += 1
     if count == 0:
         raise MusicgenreError(
@@ -130,7 +131,8 @@ def _au_to_wav(data, target):
     try:
         y, sample_rate = sf.read(io.BytesIO(data), dtype="float32")
     except Exception:
-        target.write_bytes(data)
+        with atomic_write(target) as temporary:
+            temporary.write_bytes(data)
         return
     write_wav(target, y, sample_rate)
 

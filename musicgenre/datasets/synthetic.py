@@ -22,6 +22,7 @@ from scipy.signal import lfilter
 from .. import GENRES
 from ..audio import write_wav
 from ..errors import MusicgenreError
+from ..files import atomic_write
 
 SAMPLE_RATE = 22050
 
@@ -306,17 +307,21 @@ def generate(out_dir, seed, artists_per_genre, clips_per_artist, clip_seconds,
     for index in iterator:
         name, filed, artist = slots[index]
         path = out_dir / "audio" / filed / name
-        path.parent.mkdir(parents=True, exist_ok=True)
         artist_rows[name] = artist.name
         if name in bad_names:
-            path.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + np.random.default_rng(clip_seeds[index]).bytes(64))
+            noise = np.random.default_rng(clip_seeds[index]).bytes(64)
+            with atomic_write(path) as temporary:
+                temporary.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + noise)
         elif name in copy_of:
-            path.write_bytes((out_dir / "audio" / copy_of[name].split(".")[0] / copy_of[name]).read_bytes())
+            with atomic_write(path) as temporary:
+                temporary.write_bytes((out_dir / "audio" / copy_of[name].split(".")[0] / copy_of[name]).read_bytes())
         else:
             clip_rng = np.random.default_rng(clip_seeds[index])
             write_wav(path, render_clip(artist.genre, artist, clip_seconds, clip_rng), SAMPLE_RATE)
 
-    pd.DataFrame(sorted(artist_rows.items()), columns=["file", "artist"]).to_csv(out_dir / "artists.csv", index=False)
+    with atomic_write(out_dir / "artists.csv") as temporary:
+        pd.DataFrame(sorted(artist_rows.items()), columns=["file", "artist"]).to_csv(temporary, index=False)
     fault_table = pd.DataFrame(faults, columns=["file", "fault", "group", "correct_genre", "note"])
-    fault_table.sort_values(["fault", "group", "file"]).to_csv(out_dir / "faults.csv", index=False)
+    with atomic_write(out_dir / "faults.csv") as temporary:
+        fault_table.sort_values(["fault", "group", "file"]).to_csv(temporary, index=False)
     return per_genre

@@ -9,6 +9,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from ..files import atomic_write
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
 from ..paths import EMBEDDINGS, EMBEDDINGS_INFO
@@ -41,7 +42,8 @@ class Embeddings(Representation):
             frame.insert(0, "file", file)
             frames.append(frame)
         table = pd.concat(frames, ignore_index=True)
-        table.to_parquet(EMBEDDINGS, index=False)
+        with atomic_write(EMBEDDINGS) as temporary:
+            table.to_parquet(temporary, index=False)
         settings, (sample_rate, chunk_seconds), (_, version) = self.settings(params), chunk_grid(params), package()
         dim = table.shape[1] - 2
         write_json({"package": f"musicnn {version}", **settings, "dimensions": dim, "sample_rate": sample_rate,

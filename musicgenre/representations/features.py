@@ -5,6 +5,7 @@ import functools
 import pandas as pd
 
 from ..errors import MusicgenreError
+from ..files import atomic_write
 from ..params import chunk_grid, section
 from ..paths import CHUNKS, CLIPS
 from .base import Representation
@@ -28,8 +29,11 @@ class Descriptors(Representation):
         for file, (clip, chunks) in zip(files, results, strict=True):
             clip_rows.append({"file": file, **clip})
             chunk_rows += [{"file": file, **row} for row in chunks]
-        pd.DataFrame(chunk_rows, columns=["file", "chunk", "start_s", *FEATURE_NAMES]).to_parquet(CHUNKS, index=False)
-        pd.DataFrame(clip_rows, columns=["file", *FEATURE_NAMES]).to_parquet(CLIPS, index=False)
+        with atomic_write(CHUNKS) as temporary:
+            pd.DataFrame(chunk_rows, columns=["file", "chunk", "start_s", *FEATURE_NAMES]).to_parquet(temporary,
+                                                                                                     index=False)
+        with atomic_write(CLIPS) as temporary:
+            pd.DataFrame(clip_rows, columns=["file", *FEATURE_NAMES]).to_parquet(temporary, index=False)
         return f"{len(clip_rows)} clips, {len(chunk_rows)} chunks of {chunk_grid(params)[1]} s"
 
     def read(self):

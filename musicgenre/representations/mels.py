@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets.layout import image_path
+from ..files import atomic_write
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
 from ..paths import MELS_ARRAY, MELS_CONFIG, MELS_IMAGES, MELS_INDEX
@@ -34,14 +35,15 @@ class Mels(Representation):
     def write(self, files, results, params):
         arrays, index = [], []
         for file, (chunks, png) in zip(files, results, strict=True):
-            picture = image_path(MELS_IMAGES, file)
-            picture.parent.mkdir(parents=True, exist_ok=True)
-            picture.write_bytes(png)
+            with atomic_write(image_path(MELS_IMAGES, file)) as picture:
+                picture.write_bytes(png)
             arrays.append(chunks)
             index += [{"file": file, "chunk": k} for k in range(len(chunks))]
         stacked = np.concatenate(arrays)
-        np.save(MELS_ARRAY, stacked)
-        pd.DataFrame(index).rename_axis("row").to_csv(MELS_INDEX)
+        with atomic_write(MELS_ARRAY) as temporary:
+            np.save(temporary, stacked)
+        with atomic_write(MELS_INDEX) as temporary:
+            pd.DataFrame(index).rename_axis("row").to_csv(temporary)
         write_json(self.settings(params), MELS_CONFIG)  # the recipe, so a model trained on these mels can make its own
         return (f"{stacked.shape[0]} chunks of {stacked.shape[1]} x {stacked.shape[2]} (float16, "
                 f"{stacked.nbytes / 1e6:.1f} MB), {len(files)} clip images")
