@@ -23,7 +23,7 @@ import pandas as pd
 from .bundles import BUNDLE_NAME
 from .errors import MusicgenreError
 from .jsonio import read_json
-from .paths import METRICS, model_dir
+from .paths import METRICS, MODELS, model_dir
 from .predict import MAX_CHUNKS
 
 
@@ -169,7 +169,22 @@ def load_model(model=None, project=".", trust=False):
     """
     from .bundles import load_bundle
 
-    return Model(load_bundle(bundle_path(model, project), trust=trust))
+    path = bundle_path(model, project)
+    return Model(load_bundle(path, trust=trust, trusted=vouched_by(project, path)))
+
+
+def vouched_by(project, path):
+    """The types the project's params.yaml vouches for in its own family's bundle at ``path``
+    (:func:`musicgenre.estimators.vouched`); none for a bundle from elsewhere."""
+    from .estimators import vouched
+    from .params import load_params
+
+    project, path = Path(project), Path(path)
+    params = project / "params.yaml"
+    if path.name != BUNDLE_NAME or path.resolve().parent.parent != (project / MODELS).resolve() or not params.is_file():
+        return ()
+    families = load_params(params)["models"]
+    return vouched(families[path.parent.name]) if path.parent.name in families else ()
 
 
 def bundle_path(model=None, project="."):

@@ -51,9 +51,10 @@ MAX_PART_BYTES = 4 * 2**30
 #: its stored state; none runs code of the file's choosing.
 TRUSTED = (
     "musicgenre.cliprules.PoolModel", "musicgenre.cliprules.VoteModel", "musicgenre.fusion.FusionModel",
-    "musicgenre.models.CalibratedSVM", "musicgenre.models.GroupedMLP", "musicgenre.deep.MelClassifier",
+    "musicgenre.models.GroupCalibrated", "musicgenre.models.GroupedMLP", "musicgenre.deep.MelClassifier",
     "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._TemperatureScaling",
-    "sklearn.tree._tree.Tree", "sklearn.neighbors._kd_tree.KDTree", "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.tree._tree.Tree", "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.neighbors._kd_tree.KDTree", "sklearn.neighbors._ball_tree.BallTree",
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
     *(f"sklearn.metrics._dist_metrics.{name}Distance64" for name in (
@@ -179,22 +180,24 @@ def installed(package):
         return None
 
 
-def load_bundle(path, trust=False):
+def load_bundle(path, trust=False, trusted=()):
     """Load a bundle after checking, before anything is built, that it is one
     (:data:`BUNDLE_FORMAT`), that the packages it needs are the versions it was made with
     (scikit-learn exactly, Keras and TensorFlow by major version), that no part changed since it
-    was saved (SHA-256) and that it names no type outside the trusted ones; ``trust=True`` lets
-    such types load, with a warning (only for a file from a source you trust)."""
+    was saved (SHA-256) and that it names no type outside the trusted ones: :data:`TRUSTED` and
+    ``trusted``, the types the caller vouches for (a family of the user's own: the estimator its
+    params.yaml names). ``trust=True`` lets any type load, with a warning (only for a file from a
+    source you trust)."""
     path = Path(path)
     parts = read_parts(path)
     manifest = json.loads(parts.pop(MANIFEST))
-    check_versions(manifest, path)
     for name, data in parts.items():
         if hashlib.sha256(data).hexdigest() != manifest["parts"][name]:
             raise MusicgenreError(f"{path}: its part {name} is not what the bundle's manifest says was saved (its "
                                   "SHA-256 differs): the file was changed or damaged after it was made. Use the "
                                   "original, or retrain it (dvc repro)")
-    untrusted = model_types(parts[MODEL], path) + (network_types(parts[NETWORK], path) if NETWORK in parts else [])
+    untrusted = sorted(set(model_types(parts[MODEL], path)) - set(trusted))
+    untrusted += network_types(parts[NETWORK], path) if NETWORK in parts else []
     if untrusted and not trust:
         raise MusicgenreError(
             f"{path} holds types a musicgenre bundle never does, and building them could run code: "
@@ -206,7 +209,7 @@ def load_bundle(path, trust=False):
     import skops.io
 
     try:
-        model = skops.io.loads(parts[MODEL], trusted=[*TRUSTED, *untrusted])
+        model = skops.io.loads(parts[MODEL], trusted=[*TRUSTED, *trusted, *untrusted])
     except Exception as err:  # noqa: BLE001 - what a crafted part makes skops or numpy raise
         raise MusicgenreError(f"{path}: its {MODEL} cannot be loaded ({type(err).__name__}: {err}); not loaded, "
                               "use the original or retrain it (dvc repro)") from None
@@ -218,7 +221,8 @@ def load_bundle(path, trust=False):
 
 def read_parts(path):
     """``{name: bytes}`` of a bundle archive whose entries are exactly the manifest and the parts it
-    lists, each of a name a bundle uses (so no entry can point outside the archive) and a bounded size."""
+    lists, each of a name a bundle uses (so no entry can point outside the archive) and a bounded
+    size, after checking the manifest's format and versions."""
     if not path.is_file():
         raise MusicgenreError(f"model bundle {path} not found; run dvc repro to train it")
     if not zipfile.is_zipfile(path):
@@ -245,6 +249,7 @@ def read_parts(path):
             if not isinstance(manifest, dict):
                 raise ValueError(f"{MANIFEST} is not an object")
             check_format(manifest, path)
+            check_versions(manifest, path)
             listed = manifest["parts"]
             if set(listed) != set(names) - {MANIFEST} or MODEL not in listed:
                 raise ValueError(f"its manifest lists {sorted(listed)}, the archive holds {sorted(names)}")
@@ -297,11 +302,23 @@ def check_indices(model, path):
     scikit-learn follows them without bounds checks, so a crafted tree would read or crash outside
     its arrays at the first prediction (why skops does not trust these types by default; here they
     are trusted because their content is checked)."""
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
     from sklearn.neighbors import BallTree, KDTree
     from sklearn.tree._tree import Tree
 
     for part in reachable(model):
-        if isinstance(part, Tree):
+        if isinstance(part, TreePredictor):
+            nodes, count = part.nodes, len(part.nodes)
+            inner = ~part.nodes["is_leaf"].astype(bool)
+            order = np.arange(count)[inner]
+            fine = ((nodes["left"][inner] > order).all() and (nodes["left"][inner] < count).all()
+                    and (nodes["right"][inner] > order).all() and (nodes["right"][inner] < count).all()
+                    and (nodes["feature_idx"][inner] >= 0).all()
+                    and (nodes["bitset_idx"][inner & nodes["is_categorical"].astype(bool)]
+                         < max(len(part.raw_left_cat_bitsets), 1)).all())
+        elif hasattr(part, "_predictors") and hasattr(part, "n_features_in_"):  # a gradient boosting's trees
+            fine = all((p.nodes["feature_idx"] < part.n_features_in_).all() for trees in part._predictors for p in trees)
+        elif isinstance(part, Tree):
             nodes, inner = np.arange(part.node_count), part.children_left != -1
             left, right, feature = part.children_left, part.children_right, part.feature
             fine = (len(left) == len(right) == len(feature) == part.node_count == len(part.value)

@@ -28,6 +28,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import has_fit_parameter
 
 from .errors import MusicgenreError
+from .estimators import check_settings, own_estimator
 from .params import choice
 from .representations import REPRESENTATIONS
 from .schema import EMBEDDING_CLASSIFIERS, SEARCHABLE
@@ -64,7 +65,7 @@ def grouped_folds(y, groups, most, seed):
 
 def fit_grouped(estimator, X, y, groups):
     """Fit ``estimator`` (a pipeline or a classifier), giving ``groups`` to its classifier when it
-    splits its rows on its own (a ``groups`` fit parameter: :class:`CalibratedSVM`, :class:`GroupedMLP`)."""
+    splits its rows on its own (a ``groups`` fit parameter: :class:`GroupCalibrated`, :class:`GroupedMLP`)."""
     if isinstance(estimator, Pipeline):
         name, last = estimator.steps[-1]
         return estimator.fit(X, y, **({f"{name}__groups": groups} if has_fit_parameter(last, "groups") else {}))
@@ -120,7 +121,8 @@ def family_input(family, settings):
     """The representation ``family`` learns from: the one ``models.<family>.input`` names, which must
     be of the kind the family reads (a table for the families on tables, an array for the networks).
     Its folder, ``data/inputs/<input>``, is the dependency of ``train@<family>`` and ``evaluate@<family>``."""
-    choice(family, "the family name (a key of models)", (*SEARCHABLE, *DEEP))
+    if "estimator" not in settings:  # the user's own family may have any name
+        choice(family, "the family name (a key of models)", (*SEARCHABLE, *DEEP))
     network = family in DEEP
     fitting = tuple(name for name, representation in REPRESENTATIONS.items() if representation.tabular != network)
     name = choice(settings["input"], f"models.{family}.input ({'an array' if network else 'a table'} input: "
@@ -130,6 +132,8 @@ def family_input(family, settings):
 
 def family_description(family, settings):
     """What the metrics record about the family's own model, beside its input's description."""
+    if "estimator" in settings:
+        return {"estimator": settings["estimator"]}
     if family == "musicnn":
         return {"classifier": settings["classifier"]}
     if family == "fusion":
@@ -144,21 +148,22 @@ def family_description(family, settings):
 def build(family, settings, scaler, seed, name=None):
     """An unfitted chunk-level pipeline for ``family`` with ``settings`` from ``params.yaml:
     models.<family>`` (checked by the schema, with their defaults). ``family`` may also be a
-    classifier kind of a fusion member (``svm``, ``logistic``, or a family's); ``name`` is the
-    params key that errors name. scikit-learn checks its own settings (of knn, rf, mlp)."""
+    classifier kind of a fusion member (``svm``, ``logistic``, or a family's), or any family whose
+    settings name an ``estimator`` (the user's own: :func:`own_estimator`); ``name`` is the params
+    key that errors name. scikit-learn checks its own settings. A classifier without
+    ``predict_proba`` gets probabilities calibrated on held-out groups (:class:`GroupCalibrated`)."""
     name = name or f"models.{family}"
     settings = {k: v for k, v in (settings or {}).items() if k != "input"}
     if family == "musicnn":
         return _embedding_classifier(settings, scaler, seed)
     if family in EMBEDDING_CLASSIFIERS:  # a fusion member's classifier
         return _embedding_classifier({**settings, "classifier": family}, scaler, seed)
-    choice(family, f"{name} (a classifier)", (*FAMILIES, *EMBEDDING_CLASSIFIERS))
-    estimator_class = FAMILIES[family]
-    unknown = sorted(set(settings) - set(estimator_class().get_params()))
-    if unknown:
-        raise MusicgenreError(
-            f"params.yaml: {name} has unknown setting(s) {unknown} for "
-            f"{estimator_class.__name__}; see its scikit-learn documentation")
+    if "estimator" in settings:
+        estimator_class = own_estimator(settings.pop("estimator"), name)
+    else:
+        choice(family, f"{name} (a classifier)", (*FAMILIES, *EMBEDDING_CLASSIFIERS))
+        estimator_class = FAMILIES[family]
+    check_settings(estimator_class, settings, name)
     if "hidden_layer_sizes" in settings:
         settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
     if "random_state" in estimator_class().get_params():
@@ -168,6 +173,8 @@ def build(family, settings, scaler, seed, name=None):
         estimator._validate_params()  # private; pinned by tests/test_models.py::test_the_private_apis_used_exist
     except (TypeError, ValueError) as err:
         raise MusicgenreError(f"params.yaml: {name} is invalid: {err}") from None
+    if not hasattr(estimator, "predict_proba"):  # a margin (decision_function): calibrated on held-out groups
+        estimator = GroupCalibrated(estimator, seed)
     return Pipeline([("scale", SCALERS[scaler]()), ("classify", estimator)])
 
 
@@ -177,8 +184,8 @@ def _embedding_classifier(settings, scaler, seed):
     ``classifier``, ``C`` and ``pca`` (:class:`musicgenre.schema.LightClassifier`)."""
     kind, c, components = settings["classifier"], settings["C"], settings["pca"]
     # an SVM has no probabilities of its own; a calibration on held-out groups gives the chunk
-    # probabilities the clip vote averages (CalibratedSVM)
-    classifier = (CalibratedSVM(C=c, seed=seed) if kind == "svm"
+    # probabilities the clip vote averages (GroupCalibrated)
+    classifier = (GroupCalibrated(SVC(C=c), seed=seed) if kind == "svm"
                   else LogisticRegression(C=c, max_iter=2000, random_state=seed))
     steps = [("scale", SCALERS[scaler]())]
     if components:
@@ -186,26 +193,27 @@ def _embedding_classifier(settings, scaler, seed):
     return Pipeline(steps + [("classify", classifier)])
 
 
-class CalibratedSVM(ClassifierMixin, BaseEstimator):
-    """An RBF SVM with probabilities by temperature scaling, calibrated over up to 5 folds of whole
-    ``groups`` (:func:`grouped_folds`; as many as the genre with the fewest groups allows), so the
-    calibration sees the SVM's scores on clips (and artists) it did not fit, as the test set's are:
-    folds of single rows would calibrate a clip's vector on its own sub-clips' fit and come out
+class GroupCalibrated(ClassifierMixin, BaseEstimator):
+    """A classifier with probabilities by temperature scaling of its ``decision_function`` (an RBF
+    SVM, a linear SVM, ...), calibrated over up to 5 folds of whole ``groups``
+    (:func:`grouped_folds`; as many as the genre with the fewest groups allows), so the calibration
+    sees the classifier's scores on clips (and artists) it did not fit, as the test set's are: folds
+    of single rows would calibrate a clip's vector on its own sub-clips' fit and come out
     overconfident.
 
-    One temperature over the SVM's decision values (``method="temperature"``, scikit-learn 1.8 and
-    later) keeps its order of the genres, so calibration changes how sure the SVM is, never what it
-    says; and one parameter fits on the few artists a genre may have. Per-genre sigmoids
+    One temperature over the decision values (``method="temperature"``, scikit-learn 1.8 and later)
+    keeps their order of the genres, so calibration changes how sure the classifier is, never what
+    it says; and one parameter fits on the few artists a genre may have. Per-genre sigmoids
     (``SVC(probability=True)``'s way), fitted on the demo set's held-out artists (2 or 3 per genre
     in a fit), turned musicnn's chunk accuracy from .721 to .578; with the temperature it stays .721
     (docs/models.md)."""
 
-    def __init__(self, C=1.0, seed=0):
-        self.C, self.seed = C, seed
+    def __init__(self, estimator, seed=0):
+        self.estimator, self.seed = estimator, seed
 
     def fit(self, X, y, groups=None):
         folds = grouped_folds(y, groups, 5, self.seed)
-        self.calibrated_ = CalibratedClassifierCV(SVC(C=self.C), cv=folds, ensemble=False,
+        self.calibrated_ = CalibratedClassifierCV(clone(self.estimator), cv=folds, ensemble=False,
                                                   method="temperature").fit(X, y)
         self.classes_ = self.calibrated_.classes_
         return self

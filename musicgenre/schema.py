@@ -208,6 +208,17 @@ class Mlp(TableFamily):
     early_stopping: bool = False
 
 
+class EstimatorFamily(TableFamily):
+    """A family of the user's own: any scikit-learn-compatible classifier, named by its import path
+    (``estimator: sklearn.ensemble.HistGradientBoostingClassifier``). Its other settings are the
+    estimator's own, checked against its parameters when it is built (:func:`musicgenre.models.build`);
+    a list is values to try, as for the built-in families."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    input: str  # no default: dvc.yaml's train@ and evaluate@ read it from params.yaml (data/inputs/<input>)
+    estimator: str
+
+
 class LightClassifier(Section):
     """An RBF SVM or a logistic regression on scaled (optionally PCA-reduced) vectors."""
 
@@ -342,12 +353,27 @@ def checked(params):
                                   "under representations, and the others are: " + ", ".join(Params.model_fields))
         result[name] = _validated(Representation, result[name], f"{name}.")
     models = result["models"] or {}
-    unknown = sorted(set(models) - set(FAMILIES))
+    unknown = sorted(name for name, settings in models.items() if family_schema(name, settings) is None)
     if unknown:
         raise MusicgenreError(f"params.yaml: models.{unknown[0]} is not a model family; the families are: "
-                              + ", ".join(FAMILIES))
+                              + ", ".join(FAMILIES) + "; or make it your own with estimator: the import path of a "
+                              "scikit-learn classifier (docs/models.md, Your own model)")
     result["models"] = {name: family(name, settings) for name, settings in models.items()}
     return result
+
+
+def family_schema(name, settings):
+    """The schema of ``models.<name>``: a built-in family's, or :class:`EstimatorFamily` for one of
+    the user's own (settings naming an ``estimator``); ``None`` for neither."""
+    if name in FAMILIES:
+        return FAMILIES[name]
+    return EstimatorFamily if isinstance(settings, dict) and "estimator" in settings else None
+
+
+def searchable(name, settings):
+    """Whether ``models.<name>``'s settings may list values to try: the families on tables, the
+    user's own estimators among them."""
+    return name in SEARCHABLE or family_schema(name, settings) is EstimatorFamily
 
 
 def family(name, settings, key=None):
@@ -358,21 +384,26 @@ def family(name, settings, key=None):
     fixed one, and the list stays in place for :func:`musicgenre.selection.candidates`."""
     prefix = key or f"models.{name}"
     settings = settings or {}
-    if "search" in settings and name in SEARCHABLE:
+    if "search" in settings and searchable(name, settings):
         raise MusicgenreError(
             f"params.yaml: {prefix}.search is not read any more: a setting holds the values to try in its own "
             f"place (n_neighbors: [5, 9, 14] tries each on validation data; n_neighbors: 7 is used as is), so "
             f"no value can be both fixed and searched. Move each entry of {prefix}.search to its setting")
     space = search_space(name, settings, prefix)
-    if space and name not in SEARCHABLE:
+    if space and not searchable(name, settings):
         dotted = next(iter(space))
         raise MusicgenreError(f"params.yaml: {prefix}.{dotted} lists values to try ({space[dotted]}), but "
                               f"{name} chooses only its epoch on validation data (early stopping): give one value")
     first = assigned(settings, {dotted: values[0] for dotted, values in space.items()})
-    checked = _validated(FAMILIES[name], first, f"{prefix}.")
+    schema = family_schema(name, settings)
+    checked = _validated(schema, first, f"{prefix}.")
+    if schema is EstimatorFamily:  # its own settings are its estimator's, which only it can check
+        from .estimators import check_family
+
+        check_family(checked, prefix)
     for dotted, values in space.items():
         for value in values[1:]:  # a value to try is checked like a fixed one
-            _validated(FAMILIES[name], assigned(first, {dotted: value}), f"{prefix}.")
+            _validated(schema, assigned(first, {dotted: value}), f"{prefix}.")
     return assigned(checked, space)
 
 
@@ -382,7 +413,7 @@ def search_space(name, settings, prefix=None):
     a list (a fusion member's settings are reached as ``members.<member>.<setting>``). A setting the
     schema does not declare (another scikit-learn setting) is searched when it is a list."""
     prefix = prefix or f"models.{name}"
-    space = _grid((FAMILIES[name],), settings, "", prefix)
+    space = _grid((family_schema(name, settings),), settings, "", prefix)
     members = settings.get("members") if name == "fusion" else None
     for member, values in (members or {}).items() if isinstance(members, dict) else ():
         if isinstance(values, dict):

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from musicgenre.bundles import BUNDLE_NAME, load_bundle
 from musicgenre.datasets.layout import audio_path
 from musicgenre.errors import friendly_main
+from musicgenre.estimators import vouched
 from musicgenre.evaluation import evaluate
 from musicgenre.files import atomic_write
 from musicgenre.lengths import by_length as by_length_scores
@@ -26,8 +27,9 @@ from musicgenre.splits import resolve_strategy
 def main(family):
     params = load_params()
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
-    representation = family_input(family, section(params, f"models.{family}"))
-    bundle = load_bundle(model_dir(family) / BUNDLE_NAME)
+    settings = section(params, f"models.{family}")
+    representation = family_input(family, settings)
+    bundle = load_bundle(model_dir(family) / BUNDLE_NAME, trusted=vouched(settings))
     table = representation.table(pd.read_csv(SPLIT))
     test = table[table["set"] == "test"]
     model = bundle["model"]

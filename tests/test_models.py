@@ -88,15 +88,17 @@ def test_evaluate_reports_chunk_and_clip_scores():
 
 
 def test_svm_calibration_fits_few_clips_per_genre_and_names_too_few():
-    from musicgenre.models import CalibratedSVM
+    from sklearn.svm import SVC
+
+    from musicgenre.models import GroupCalibrated
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(6, 3)) + np.repeat([[0.0], [5.0], [10.0]], 2, axis=0)
     y = np.repeat(["blues", "jazz", "rock"], 2)
-    proba = CalibratedSVM().fit(x, y).predict_proba(x)  # 2 rows per genre: 2 calibration folds
+    proba = GroupCalibrated(SVC()).fit(x, y).predict_proba(x)  # 2 rows per genre: 2 calibration folds
     assert proba.shape == (6, 3) and np.allclose(proba.sum(axis=1), 1.0)
     with pytest.raises(MusicgenreError, match="needs 2 groups \\(clips, or artists\\) or more of every genre"):
-        CalibratedSVM().fit(x[1:], y[1:])
+        GroupCalibrated(SVC()).fit(x[1:], y[1:])
 
 
 def artist_clips(seed, genres=4, artists=20, clips=3, chunks=10, dim=6):

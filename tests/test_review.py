@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.svm import SVC
 
 from musicgenre.cliprules import VoteModel
 from musicgenre.faults import FAULT_COLUMNS
-from musicgenre.models import CalibratedSVM
+from musicgenre.models import GroupCalibrated
 from musicgenre.out_of_fold import artist_folds, family_probabilities, out_of_fold
 from musicgenre.representations import Representation
 from musicgenre.review import listed_faults, rank, recall_at, reviewed_clips
@@ -109,7 +110,7 @@ def test_a_genre_with_one_clip_in_a_folds_training_part_is_left_out_of_that_fit(
     clips.loc[0, "genre"] = "classical"  # filed under a genre no one else has
     table = clips.assign(chunk=0, fold=[k % 2 for k in range(len(clips))], x0=np.arange(len(clips)) % 3,
                          x1=np.arange(len(clips)) % 5)
-    proba = out_of_fold(VoteModel(CalibratedSVM()), table, ["x0", "x1"], ["blues", "classical", "jazz", "metal"])
+    proba = out_of_fold(VoteModel(GroupCalibrated(SVC())), table, ["x0", "x1"], ["blues", "classical", "jazz", "metal"])
     assert (proba["classical"] == 0).all() and np.allclose(proba.sum(axis=1), 1)
 
 
