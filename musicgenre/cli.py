@@ -30,7 +30,7 @@ from .files import atomic_write
 from .jit import ready, start_in_background
 from .jsonio import read_json
 from .paths import (CLEANING_METRICS, COMPARISON, CONFUSION, CV_SCORES, IMAGES, LEAKAGE_METRICS, LEAKAGE_PLOT,
-                    METRICS, REVIEW_METRICS, REVIEW_PAGE)
+                    METRICS, MODELS, REVIEW_METRICS, REVIEW_PAGE)
 from .params import load_params
 
 #: ``predict``'s exit code when a file met a bug rather than a problem of its own (1: a bad file).
@@ -200,16 +200,61 @@ def _write(results, fmt, family):
                 print(f"{r['file']}: {top}  [{used}]{note}")
 
 
+DESCRIPTION = "Music-genre classification you can reproduce: classify audio with a trained model, run the " \
+              "offline demo, or print a run's results."
+EXAMPLES = """examples:
+  musicgenre demo                                 run the whole pipeline offline on the synthetic demo set
+  musicgenre summary                              every trained family's test scores, best first
+  musicgenre predict song.mp3 ~/Music/ --top-k 3  classify files and folders with the default model
+  musicgenre predict clip.wav --model rf          ... with a family of this project, or a bundle file
+
+docs: README.md and docs/ (predict.md for bundles and predict's output)"""
+
+
+def versions():
+    """``musicgenre <version> (...)``: this package's version and those a bundle checks when it
+    loads (scikit-learn exactly; Keras and TensorFlow by major version), read from the installed
+    packages' metadata, without importing them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    found = []
+    for label, names in (("scikit-learn", ("scikit-learn",)), ("skops", ("skops",)), ("keras", ("keras",)),
+                         ("tensorflow", ("tensorflow-cpu", "tensorflow")), ("numpy", ("numpy",))):
+        for name in names:
+            try:
+                found.append(f"{label} {version(name)}")
+                break
+            except PackageNotFoundError:
+                continue
+        else:
+            found.append(f"{label} not installed")
+    return f"musicgenre {__version__} ({', '.join(found)}; python {sys.version.split()[0]})"
+
+
+def trained_families(project="."):
+    """The families with a bundle in ``project`` (``data/models/<family>/model.bundle``), sorted."""
+    from .bundles import BUNDLE_NAME
+
+    return sorted(path.parent.name for path in (Path(project) / MODELS).glob(f"*/{BUNDLE_NAME}"))
+
+
 @friendly_main
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="musicgenre", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="musicgenre", description=DESCRIPTION, epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=versions())
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the whole pipeline offline on the synthetic demo set").set_defaults(run=_demo)
     commands.add_parser("summary", help="print the test metrics of every trained family").set_defaults(run=_summary)
     predict = commands.add_parser("predict", help="classify audio files or folders (recursively)")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders")
-    predict.add_argument("--model", help="a family name (knn, rf, mlp, ...) or a bundle path; "
-                                         "default: the family with the best validation score")
+    trained = trained_families()
+    predict.add_argument("--model", help="a family name or a bundle path (model.bundle); default: the family with "
+                                         "the best validation score. "
+                                         + (f"Trained here: {', '.join(trained)}" if trained else
+                                            "No family is trained here yet (make demo, or dvc repro)"))
     predict.add_argument("--top-k", type=int, default=3, help="genres to show per file (default 3)")
     predict.add_argument("--max-chunks", type=int, default=MAX_CHUNKS, metavar="N",
                          help=f"classify a longer file by N of its chunks spread evenly over it, in bounded "
