@@ -24,15 +24,9 @@ from musicgenre.cliprules import VoteModel
 from musicgenre.dsp.features import FEATURE_NAMES
 from musicgenre.errors import MusicgenreError
 from musicgenre.models import build
+from test_models import separable
 
 SR = 22050
-
-
-def separable(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    genre = np.repeat(["blues", "jazz", "rock"], n // 3)
-    centre = {"blues": 0.0, "jazz": 3.0, "rock": 6.0}
-    return np.stack([rng.normal([centre[g]] * 4, 1.0) for g in genre]), genre
 
 
 def knn_bundle(source="gtzan"):

@@ -11,6 +11,7 @@ from musicgenre.errors import MusicgenreError
 from musicgenre.models import GroupCalibrated, build, family_description, family_input
 from musicgenre.schema import checked
 from musicgenre.selection import candidates
+from test_models import separable
 
 HGB = {"input": "features", "estimator": "sklearn.ensemble.HistGradientBoostingClassifier",
        "learning_rate": [0.05, 0.1], "max_iter": 30, "clip_rule": ["vote", "pool"]}
@@ -48,12 +49,9 @@ def test_a_wrong_estimator_stops_where_params_are_read(settings, message):
         checked({"models": {"mine": settings}})
 
 
-def fitted(settings, seed=0):
-    rng = np.random.default_rng(seed)
-    genre = np.repeat(["blues", "jazz", "rock"], 20)
-    features = rng.normal(size=(60, 4)) + np.repeat([[0.0], [3.0], [6.0]], 20, axis=0)
-    own = {k: v for k, v in settings.items() if k not in ("input", "clip_rule", "pool_stats", "sub_clips")}
-    model = VoteModel(build("mine", own, "standard", 0)).fit(features, genre, np.arange(60) // 2)
+def fitted(settings):
+    features, genre = separable()
+    model = VoteModel(build("mine", settings, "standard", 0)).fit(features, genre, np.arange(len(genre)) // 2)
     return model, features
 
 
