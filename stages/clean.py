@@ -42,7 +42,6 @@ def main():
     counts["listed"] = {kind: int((listed["fault"] == kind).sum()) for kind in FAULT_KINDS}
     counts["detector"] = detector_counts(pairs, listed, set(manifest.loc[manifest["readable"], "file"]))
 
-    CLEAN_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(CLEAN_MANIFEST) as temporary:
         table.to_csv(temporary, index=False)
     with atomic_write(DUPLICATES) as temporary:

@@ -15,7 +15,6 @@ from musicgenre.representations import REPRESENTATIONS
 def main():
     combined = REPRESENTATIONS["tables"]
     table = combined.join()
-    TABLES_CHUNKS.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(TABLES_CHUNKS) as temporary:
         table.to_parquet(temporary, index=False)
     print(f"combine: {' + '.join(part.name for part in combined.parts)} side by side, {len(table)} chunks")

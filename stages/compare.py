@@ -33,10 +33,8 @@ def main():
     correct = {f: clips[f]["actual"] == clips[f]["predicted"] for f in families}
     test = {f: round(float(correct[f].mean()), 4) for f in families}
     rows = [{"family": f, "fold": k, "clip_accuracy": score} for f in families for k, score in enumerate(cv[f])]
-    CV_SCORES.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(CV_SCORES) as temporary:
         pd.DataFrame(rows).to_csv(temporary, index=False)
-    IMAGES.mkdir(parents=True, exist_ok=True)
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     comparison_png(cv, test, f"clip accuracy, {strategy} split", IMAGES / "comparison.png")
     by_length = lengths_table(families, seed=section(params, "seed"))

@@ -56,11 +56,8 @@ def main(family):
     if bundle["description"]:
         metrics["model"] = bundle["description"]
     write_json(metrics, family_metrics(family))
-    CONFUSION.mkdir(parents=True, exist_ok=True)
-    IMAGES.mkdir(parents=True, exist_ok=True)
     with atomic_write(CONFUSION / f"{family}.csv") as temporary:  # with each clip's probabilities
         clips.round(6).to_csv(temporary, index=False)
-    EXCERPTS.mkdir(parents=True, exist_ok=True)
     with atomic_write(EXCERPTS / f"{family}.csv") as temporary:
         excerpts.round(3).to_csv(temporary, index=False)
     confusion_png(clips["actual"], clips["predicted"], bundle["labels"],

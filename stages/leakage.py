@@ -39,7 +39,6 @@ def main():
     for scores in results.values():
         scores["inflation_vs_honest"] = round(scores["clip_accuracy"] - honest, 4)
     write_json({"family": family, "protocols": results}, LEAKAGE_METRICS)
-    LEAKAGE_PLOT.parent.mkdir(parents=True, exist_ok=True)
     leakage_png(results, f"{family}: one model, {len(results)} protocols", LEAKAGE_PLOT)
     for name, scores in results.items():
         print(f"leakage {name:<15} clip accuracy {scores['clip_accuracy']:.3f} "

@@ -33,7 +33,6 @@ def main(family):
     settings = models[family]
     proba, record = family_probabilities(family, settings, family_input(family, settings), clips, fold, params)
     out = out_of_fold_dir(family)
-    out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "proba.csv") as temporary:
         proba.add_prefix("p_").round(6).rename_axis("file").to_csv(temporary)
     write_json(record, out / "choice.json")

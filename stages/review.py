@@ -47,7 +47,6 @@ def main():
     ranked["listed"] = [said.get(file, "") for file in ranked["file"]]
     ranked["artist"] = [a if not a.startswith("unknown:") else "" for a in artist.loc[ranked["file"]]]
     ranked["title"] = [titles.get(file, "") for file in ranked["file"]]
-    SUSPECTS.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(SUSPECTS) as temporary:
         ranked[SUSPECT_COLUMNS].to_csv(temporary, index=False)
 

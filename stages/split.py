@@ -22,7 +22,6 @@ def main():
     published = {"fault_filtered": fault_filtered_split, "official": official_split}.get(strategy, dict)()
     table = make_split(chunks, clips, strategy, settings["test_fraction"], settings["folds"],
                        section(params, "seed"), published=published)
-    SPLIT.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(SPLIT) as temporary:
         table.to_csv(temporary, index=False)
     per_set = table.drop_duplicates("file")["set"].value_counts()
