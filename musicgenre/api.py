@@ -174,8 +174,8 @@ def load_model(model=None, project=".", trust=False):
 
 
 def vouched_by(project, path):
-    """The types the project's params.yaml vouches for in its own family's bundle at ``path``
-    (:func:`musicgenre.estimators.vouched`); none for a bundle from elsewhere."""
+    """The types and HEAR modules the project's params.yaml vouches for in its own family's bundle at
+    ``path`` (:func:`musicgenre.estimators.vouched`); none for a bundle from elsewhere."""
     from .estimators import vouched
     from .params import load_params
 
@@ -183,8 +183,9 @@ def vouched_by(project, path):
     params = project / "params.yaml"
     if path.name != BUNDLE_NAME or path.resolve().parent.parent != (project / MODELS).resolve() or not params.is_file():
         return ()
-    families = load_params(params)["models"]
-    return vouched(families[path.parent.name]) if path.parent.name in families else ()
+    params = load_params(params)
+    families = params["models"]
+    return vouched(families[path.parent.name], params["hear"]) if path.parent.name in families else ()
 
 
 def bundle_path(model=None, project="."):

@@ -186,8 +186,9 @@ def load_bundle(path, trust=False, trusted=()):
     (scikit-learn exactly, Keras and TensorFlow by major version), that no part changed since it
     was saved (SHA-256) and that it names no type outside the trusted ones: :data:`TRUSTED` and
     ``trusted``, the types the caller vouches for (a family of the user's own: the estimator its
-    params.yaml names). ``trust=True`` lets any type load, with a warning (only for a file from a
-    source you trust)."""
+    params.yaml names), nor a HEAR module (whose code ``predict`` would run) outside ``trusted``.
+    ``trust=True`` lets any type and module load, with a warning (only for a file from a source you
+    trust)."""
     path = Path(path)
     parts = read_parts(path)
     manifest = json.loads(parts.pop(MANIFEST))
@@ -203,6 +204,16 @@ def load_bundle(path, trust=False, trusted=()):
             f"{path} holds types a musicgenre bundle never does, and building them could run code: "
             f"{', '.join(untrusted)}. It was not loaded. If you know where it came from and trust it, load it "
             "with load_model(..., trust=True) or musicgenre predict --trust")
+    hear = manifest["config"].get("hear")
+    if hear and hear not in trusted:  # predict would import its code and run it on the audio
+        if not trust:
+            raise MusicgenreError(
+                f"{path} computes its input with the HEAR module {hear}, code that predict would import and run, "
+                "and that this project's params.yaml does not list under hear. It was not loaded. If you know "
+                "where it came from and trust it, load it with load_model(..., trust=True) or musicgenre predict "
+                "--trust")
+        warnings.warn(f"{path}: its input will run the HEAR module {hear}, which its project does not list, as "
+                      "trust=True asks", stacklevel=2)
     if untrusted:
         warnings.warn(f"{path}: loading the untrusted types {', '.join(untrusted)}, as trust=True asks; a bundle "
                       "from an untrusted source can run any code", stacklevel=2)

@@ -1,4 +1,5 @@
-"""The deep families on log-mel chunks: a CNN from scratch and transfer learning from ImageNet.
+"""The deep families on log-mel chunks: a CNN from scratch, transfer learning from ImageNet, and
+networks of the user's own (a builder named in params.yaml, :func:`own_network`).
 
 Both train on 3 s chunks with early stopping on an artist-disjoint validation fold of the training
 set (fold 0 of ``split.csv``), log every epoch with dvclive, and end in a :class:`MelClassifier`:
@@ -182,6 +183,49 @@ def build_transfer(settings, input_shape, n_classes, seed):
     return keras.Model(inputs, outputs, name=f"transfer_{name}"), backbone
 
 
+def own_network(settings, input_shape, n_labels, seed, key):
+    """The user's own network: ``builder(input_shape, n_labels, **its settings)`` (``models.<family>``,
+    named ``key`` in messages), checked before any training: a ``keras.Model`` taking ``input_shape``
+    (the chunks' ``(n_mels, frames, 1)``) and giving ``n_labels`` probabilities per chunk (a softmax
+    output: the loss and the clip vote read them as such); behind :class:`SpecAugment` while training
+    when ``masks`` is set."""
+    import inspect
+
+    from .estimators import BUILDER, imported
+    from .schema import BuilderFamily
+
+    path = settings["builder"]
+    where = f"params.yaml: {key}.builder is {path!r}"
+    builder = imported(path, where, BUILDER)
+    own = {k: v for k, v in settings.items() if k not in BuilderFamily.model_fields}
+    try:
+        inspect.signature(builder).bind(input_shape, n_labels, **own)
+    except TypeError as err:  # also what inspect raises for something that is not callable
+        raise MusicgenreError(f"{where}: it cannot be called as builder(input_shape, n_labels, **settings) with "
+                              f"the settings {sorted(own)} ({err}); give it those parameters, or remove the settings "
+                              f"it lacks from {key}") from None
+    network = builder(input_shape, n_labels, **own)
+    if not isinstance(network, keras.Model):
+        raise MusicgenreError(f"{where}: it returned {type(network).__name__}, not a keras.Model")
+    if tuple(network.input_shape[1:]) != tuple(input_shape):
+        raise MusicgenreError(f"{where}: its network takes inputs of shape {network.input_shape[1:]}, but the "
+                              f"chunks are {tuple(input_shape)}; build keras.Input(input_shape)")
+    shape = tuple(network.output_shape)
+    if shape != (None, n_labels):
+        problem = f"its output has shape {shape}"
+    elif not np.allclose(np.asarray(network(np.zeros((1, *input_shape), np.float32))).sum(axis=-1), 1.0, atol=1e-3):
+        problem = "its outputs do not sum to 1"
+    else:
+        problem = None
+    if problem:
+        raise MusicgenreError(f"{where}: its network must end in {n_labels} genre probabilities per chunk, but "
+                              f"{problem}; end it in keras.layers.Dense(n_labels, activation='softmax')")
+    if settings["masks"] is None:
+        return network
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, network(SpecAugment(seed=seed, **settings["masks"])(inputs)), name=network.name)
+
+
 def _live_logger(live):
     class LiveLog(keras.callbacks.Callback):
         """Per-epoch loss and accuracy (training and validation) into dvclive."""
@@ -212,7 +256,8 @@ def fit(network, data, epochs, batch_size, learning_rate, patience, live, initia
 
 
 def train_network(family, settings, data, seed, live):
-    """Build and train ``family`` (``cnn`` or ``transfer``) on standardised ``data``.
+    """Build and train ``family`` (``cnn``, ``transfer``, or a network of the user's own: settings
+    naming a ``builder``) on standardised ``data``.
 
     Returns ``(network, description)``; the description goes into ``metrics/<family>.json``.
     ``transfer`` trains its head with the backbone frozen, then unfreezes the top
@@ -223,6 +268,10 @@ def train_network(family, settings, data, seed, live):
     n_classes = int(y_train.max()) + 1
     input_shape = tuple(x_train.shape[1:3])
     batch_size, patience, rate = settings["batch_size"], settings["patience"], settings["learning_rate"]
+    if "builder" in settings:
+        network = own_network(settings, data[0].shape[1:], n_classes, seed, f"models.{family}")
+        epochs = fit(network, data, settings["epochs"], batch_size, rate, patience, live)
+        return network, {"builder": settings["builder"], "parameters": int(network.count_params()), "epochs": epochs}
     if family == "cnn":
         network = build_cnn(settings, input_shape, n_classes, seed)
         epochs = fit(network, data, settings["epochs"], batch_size, rate, patience, live)

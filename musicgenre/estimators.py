@@ -1,11 +1,15 @@
-"""The user's own classifier, named by its import path in params.yaml (``models.<family>.estimator``).
+"""The user's own models, named by their import paths in params.yaml: a classifier
+(``models.<family>.estimator``), a network's builder (``models.<family>.builder``) and an embedding
+of the HEAR API (``hear.<name>``).
 
 Checked where params.yaml is read (:func:`musicgenre.schema.family`), so a wrong path, a regressor
-or a misspelt setting stops every stage before any work, with the fix; built by
-:func:`musicgenre.models.build` like the built-in families' classifiers.
+or a misspelt setting stops every stage before any work, with the fix; a classifier is built by
+:func:`musicgenre.models.build` like the built-in families' classifiers, a network by
+:func:`musicgenre.deep.own_network`, which checks what only building it can tell.
 """
 
 import importlib
+import importlib.util
 
 from sklearn.base import is_classifier, is_regressor
 
@@ -20,14 +24,8 @@ def own_estimator(path, key):
     ``package.module:Class``), checked: importable, a scikit-learn-compatible classifier (``fit``,
     ``get_params``, a classifier's tags) with ``predict_proba`` or ``decision_function``; ``key``
     is the params key errors name (``models.hgb``)."""
-    module, _, attribute = str(path).replace(":", ".").rpartition(".")
     where = f"params.yaml: {key}.estimator is {path!r}"
-    try:
-        found = getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError, ValueError) as err:
-        raise MusicgenreError(f"{where}, which cannot be imported ({type(err).__name__}: {err}). Give the import "
-                              "path of a scikit-learn classifier, e.g. sklearn.ensemble.HistGradientBoostingClassifier, "
-                              "and install its package first (pip install ...)") from None
+    found = imported(path, where, "a scikit-learn classifier, e.g. sklearn.ensemble.HistGradientBoostingClassifier")
     if not (isinstance(found, type) and hasattr(found, "fit") and hasattr(found, "get_params")):
         raise MusicgenreError(f"{where}: {found!r} is not a scikit-learn estimator class (one with fit and "
                               "get_params); name a classifier class, not a function or an instance")
@@ -62,7 +60,53 @@ def check_family(settings, key):
     check_settings(estimator_class, {k: v for k, v in settings.items() if k not in PIPELINE_SETTINGS}, key)
 
 
-def vouched(settings):
-    """The types a family's params.yaml vouches for in its bundle: its own estimator's class (the
-    user named it), beside :data:`musicgenre.bundles.TRUSTED`; none for a built-in family."""
-    return (str(settings["estimator"]).replace(":", "."),) if "estimator" in (settings or {}) else ()
+def vouched(settings, hear):
+    """What a family's params.yaml vouches for in its bundle, beside :data:`musicgenre.bundles.TRUSTED`:
+    its own estimator's class (the user named it) and the HEAR module of its input (``hear``: params.yaml's
+    ``hear``, name → module); none for a built-in family on a built-in input."""
+    settings = settings or {}
+    own = (str(settings["estimator"]).replace(":", "."),) if "estimator" in settings else ()
+    return own + ((hear[settings["input"]],) if settings.get("input") in hear else ())
+
+
+def imported(path, where, what):
+    """The object at the import path ``path`` (``package.module.name`` or ``package.module:name``); when
+    it cannot be imported, the message starts with ``where`` and asks for the path of ``what``."""
+    module, _, attribute = str(path).replace(":", ".").rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise MusicgenreError(f"{where}, which cannot be imported ({type(err).__name__}: {err}). Give the import "
+                              f"path of {what}, and install its package first (pip install ...)") from None
+
+
+#: What a builder's message asks for.
+BUILDER = "a function (input_shape, n_labels, **settings) -> keras.Model, e.g. mypackage.nets:small_cnn"
+
+
+def check_builder(path, key):
+    """A network's builder module can be found (without running it: importing it imports Keras, which
+    each stage would pay for); :func:`musicgenre.deep.own_network` checks the rest when it builds it."""
+    module, _, attribute = str(path).replace(":", ".").rpartition(".")
+    where = f"params.yaml: {key}.builder is {path!r}"
+    try:
+        found = bool(module and attribute) and importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise MusicgenreError(f"{where}, whose module {module or path!r} cannot be found. Give the import path of "
+                              f"{BUILDER} (a module in the project folder or an installed package)")
+
+
+def check_hear(module, key):
+    """A HEAR module's package is installed (found, not imported: most import PyTorch, which each
+    stage would pay for); :func:`musicgenre.dsp.hear.hear_module` checks its functions before any clip."""
+    top = str(module).split(".")[0]
+    try:
+        found = importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise MusicgenreError(f"params.yaml: {key} is {module!r}, but no package {top!r} is installed here. Install "
+                              f"it (pip install {top}, or the name its documentation gives), or correct the module's "
+                              "import path (docs/representations.md, Your own embedding)")

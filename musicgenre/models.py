@@ -30,7 +30,7 @@ from sklearn.utils.validation import has_fit_parameter
 from .errors import MusicgenreError
 from .estimators import check_settings, own_estimator
 from .params import choice
-from .representations import REPRESENTATIONS
+from .representations import available
 from .schema import EMBEDDING_CLASSIFIERS, SEARCHABLE
 
 
@@ -117,17 +117,25 @@ SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
 DEEP = ("cnn", "transfer")
 
 
-def family_input(family, settings):
-    """The representation ``family`` learns from: the one ``models.<family>.input`` names, which must
-    be of the kind the family reads (a table for the families on tables, an array for the networks).
-    Its folder, ``data/inputs/<input>``, is the dependency of ``train@<family>`` and ``evaluate@<family>``."""
-    if "estimator" not in settings:  # the user's own family may have any name
+def is_network(family, settings):
+    """Whether ``family`` trains a network once, early-stopped on a validation fold: a built-in deep
+    family, or the user's own naming a ``builder``."""
+    return family in DEEP or "builder" in settings
+
+
+def family_input(family, settings, params):
+    """The representation ``family`` learns from: the one ``models.<family>.input`` names (one of the
+    package's, or a HEAR module ``params`` lists), which must be of the kind the family reads (a table
+    for the families on tables, an array for the networks). Its folder, ``data/inputs/<input>``, is
+    the dependency of ``train@<family>`` and ``evaluate@<family>``."""
+    if not {"estimator", "builder"} & set(settings):  # the user's own family may have any name
         choice(family, "the family name (a key of models)", (*SEARCHABLE, *DEEP))
-    network = family in DEEP
-    fitting = tuple(name for name, representation in REPRESENTATIONS.items() if representation.tabular != network)
+    network = is_network(family, settings)
+    representations = available(params)
+    fitting = tuple(name for name, representation in representations.items() if representation.tabular != network)
     name = choice(settings["input"], f"models.{family}.input ({'an array' if network else 'a table'} input: "
                   "a representation)", fitting)
-    return REPRESENTATIONS[name]
+    return representations[name]
 
 
 def family_description(family, settings):

@@ -103,7 +103,7 @@ def audio_input(bundle, y, max_chunks=None):
     chunks of the whole file; past ``max_chunks`` of them, only ``max_chunks`` spread evenly over
     it are computed (:func:`spread`), so a long file costs a bounded time."""
     config = bundle["config"]
-    representation = named(config["input"])
+    representation = named(config["input"], config)
     y, parts, padded = cut_chunks(y, config["sample_rate"], config["chunk_seconds"])
     used = spread(parts, max_chunks)
     values = representation.chunks(config, y, used)

@@ -41,6 +41,7 @@ EMBEDDING_CLASSIFIERS = ("svm", "logistic")
 TABLE_CLASSIFIERS = ("knn", "rf", "mlp")
 ARCHITECTURES = ("default", "baseline")
 CHOOSE_BY = ("mean", "shortest", "whole")
+HEAR_EMBEDDINGS = ("timestamp", "scene")
 #: The families whose settings may list values to try, chosen on validation data
 #: (:mod:`musicgenre.selection`); the deep families choose only their epoch (early stopping).
 SEARCHABLE = ("knn", "rf", "mlp", "musicnn", "fusion")
@@ -100,6 +101,14 @@ class Representation(Section):
     """A representation's section; one a user adds may hold settings of its own."""
 
     model_config = ConfigDict(extra="allow", strict=True)
+    n_jobs: Jobs = 1
+
+
+class HearSection(Section):
+    """A HEAR module's section (``params.yaml`` ``hear`` names the module; :mod:`musicgenre.dsp.hear`)."""
+
+    model_file_path: str = ""  # given to the module's load_model(); empty: load_model() with no argument
+    embedding: Literal[HEAR_EMBEDDINGS] = "timestamp"  # timestamp (averaged per chunk) | scene (per chunk)
     n_jobs: Jobs = 1
 
 
@@ -265,13 +274,18 @@ class Masks(Section):
     freq_width: MaskSize = 12
 
 
-class Network(Section):
-    """What both deep families share: early stopping, batches, learning rate, threads."""
+class Fitting(Section):
+    """What every network the project trains shares: batches, learning rate, threads."""
 
-    dropout: Annotated[float, Field(ge=0.0, le=0.9)] = 0.3
     batch_size: Annotated[int, Field(ge=1, le=4096)] = 32
     learning_rate: Annotated[float, Field(ge=1e-7, le=1.0)] = 0.001
     threads: Annotated[int, Field(ge=1, le=256)] = 2  # TensorFlow CPU threads
+
+
+class Network(Fitting):
+    """What both built-in deep families share beyond fitting: their head's dropout."""
+
+    dropout: Annotated[float, Field(ge=0.0, le=0.9)] = 0.3
 
 
 class Cnn(Network):
@@ -295,6 +309,22 @@ class Transfer(Network):
     patience: Annotated[int, Field(ge=1)] = 4
 
 
+class BuilderFamily(Fitting):
+    """A network of the user's own on an array input (the mels), named by its builder's import path
+    (``builder: mypackage.nets:small_cnn``): a function ``(input_shape, n_labels, **settings) ->
+    keras.Model``. Trained like ``cnn`` (early stopping on the validation fold, dvclive curves, optional
+    SpecAugment ``masks`` in front); its other settings are the builder's keyword arguments, each
+    one value (a network chooses only its epoch on validation data), checked against the builder's
+    parameters when it is built (:func:`musicgenre.deep.own_network`)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    input: str = "mels"
+    builder: str
+    masks: Masks | None = None  # SpecAugment in front of the network while training; none: no masking
+    epochs: Annotated[int, Field(ge=1)] = 40
+    patience: Annotated[int, Field(ge=1)] = 6
+
+
 #: The model families, each with its settings. A family missing from ``models`` is not trained.
 FAMILIES = {"knn": Knn, "rf": Rf, "mlp": Mlp, "musicnn": Musicnn, "fusion": Fusion, "cnn": Cnn, "transfer": Transfer}
 
@@ -308,6 +338,7 @@ class Params(Section):
     chunks: Chunks = Chunks()
     representations: dict[str, str] = {"features": "musicgenre/dsp/features.py", "mels": "musicgenre/dsp/mels.py",
                                        "embeddings": "musicgenre/dsp/embeddings.py"}
+    hear: dict[str, Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*$")]] = {}  # name → HEAR module (import path)
     features: Features = Features()
     mels: Mels = Mels()
     embeddings: Embeddings = Embeddings()
@@ -347,17 +378,27 @@ def checked(params):
                               f"{chunk:g}); selection scores a length by whole chunks, so it could not score this one "
                               f"as the test does. Give lengths of {chunk:g} s or more (predict still classifies a "
                               "shorter file, zero-padded to one chunk)")
-    for name in sorted(set(result) - set(Params.model_fields)):
+    both = sorted(set(result["hear"]) & ({*result["representations"], "tables"} | set(Params.model_fields)))
+    if both:
+        raise MusicgenreError(f"params.yaml: hear.{both[0]} takes a name that is already a representation's or a "
+                              "section's; give the HEAR module a name of its own")
+    for name, module in result["hear"].items():
+        from .estimators import check_hear
+
+        check_hear(module, f"hear.{name}")
+        result[name] = _validated(HearSection, result.get(name) or {}, f"{name}.")
+    for name in sorted(set(result) - set(Params.model_fields) - set(result["hear"])):
         if name not in result["representations"]:
             raise MusicgenreError(f"params.yaml: unknown section {name!r}; a representation's section is named "
-                                  "under representations, and the others are: " + ", ".join(Params.model_fields))
+                                  "under representations or hear, and the others are: " + ", ".join(Params.model_fields))
         result[name] = _validated(Representation, result[name], f"{name}.")
     models = result["models"] or {}
     unknown = sorted(name for name, settings in models.items() if family_schema(name, settings) is None)
     if unknown:
         raise MusicgenreError(f"params.yaml: models.{unknown[0]} is not a model family; the families are: "
                               + ", ".join(FAMILIES) + "; or make it your own with estimator: the import path of a "
-                              "scikit-learn classifier (docs/models.md, Your own model)")
+                              "scikit-learn classifier, or builder: the import path of a function making a Keras network "
+                              "(docs/models.md, Your own model)")
     result["models"] = {name: family(name, settings) for name, settings in models.items()}
     return result
 
@@ -367,7 +408,11 @@ def family_schema(name, settings):
     the user's own (settings naming an ``estimator``); ``None`` for neither."""
     if name in FAMILIES:
         return FAMILIES[name]
-    return EstimatorFamily if isinstance(settings, dict) and "estimator" in settings else None
+    own = [key for key in ("estimator", "builder") if key in (settings if isinstance(settings, dict) else {})]
+    if len(own) > 1:
+        raise MusicgenreError(f"params.yaml: models.{name} names both an estimator and a builder; a family is one "
+                              "or the other (a scikit-learn classifier on a table, or a Keras network on the mels)")
+    return {"estimator": EstimatorFamily, "builder": BuilderFamily}[own[0]] if own else None
 
 
 def searchable(name, settings):
@@ -401,6 +446,10 @@ def family(name, settings, key=None):
         from .estimators import check_family
 
         check_family(checked, prefix)
+    if schema is BuilderFamily:  # found, not imported: importing a network's module imports Keras
+        from .estimators import check_builder
+
+        check_builder(checked["builder"], prefix)
     for dotted, values in space.items():
         for value in values[1:]:  # a value to try is checked like a fixed one
             _validated(schema, assigned(first, {dotted: value}), f"{prefix}.")
@@ -413,7 +462,10 @@ def search_space(name, settings, prefix=None):
     a list (a fusion member's settings are reached as ``members.<member>.<setting>``). A setting the
     schema does not declare (another scikit-learn setting) is searched when it is a list."""
     prefix = prefix or f"models.{name}"
-    space = _grid((family_schema(name, settings),), settings, "", prefix)
+    schema = family_schema(name, settings)
+    if schema is BuilderFamily:  # a builder's own settings are its keyword arguments, a list among them one value
+        settings = {key: value for key, value in settings.items() if key in schema.model_fields}
+    space = _grid((schema,), settings, "", prefix)
     members = settings.get("members") if name == "fusion" else None
     for member, values in (members or {}).items() if isinstance(members, dict) else ():
         if isinstance(values, dict):

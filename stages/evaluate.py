@@ -28,8 +28,8 @@ def main(family):
     params = load_params()
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     settings = section(params, f"models.{family}")
-    representation = family_input(family, settings)
-    bundle = load_bundle(model_dir(family) / BUNDLE_NAME, trusted=vouched(settings))
+    representation = family_input(family, settings, params)
+    bundle = load_bundle(model_dir(family) / BUNDLE_NAME, trusted=vouched(settings, params["hear"]))
     table = representation.table(pd.read_csv(SPLIT))
     test = table[table["set"] == "test"]
     model = bundle["model"]

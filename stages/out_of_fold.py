@@ -31,7 +31,7 @@ def main(family):
     clips = reviewed_clips(pd.read_csv(CLEAN_MANIFEST, keep_default_na=False))
     fold = artist_folds(clips, section(params, "review.folds"), section(params, "seed"))
     settings = models[family]
-    proba, record = family_probabilities(family, settings, family_input(family, settings), clips, fold, params)
+    proba, record = family_probabilities(family, settings, family_input(family, settings, params), clips, fold, params)
     out = out_of_fold_dir(family)
     with atomic_write(out / "proba.csv") as temporary:
         proba.add_prefix("p_").round(6).rename_axis("file").to_csv(temporary)

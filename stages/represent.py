@@ -1,5 +1,6 @@
-"""DVC stage ``represent@<name>``: one representation of every readable clip (``params.yaml``
-``representations`` lists them), computed clip by clip and saved under ``data/inputs/<name>``.
+"""DVC stages ``represent@<name>`` and ``hear@<name>``: one representation of every readable clip
+(``params.yaml`` ``representations`` lists the package's, ``hear`` the HEAR modules), computed clip
+by clip and saved under ``data/inputs/<name>``.
 
 Runs on the raw manifest, not the cleaned one, so changing a cleaning policy never pays for these
 again. What is computed and how it is saved is the representation's own
@@ -15,24 +16,25 @@ from musicgenre.errors import MusicgenreError, friendly_main
 from musicgenre.parallel import map_clips
 from musicgenre.params import load_params, section
 from musicgenre.paths import INPUTS, RAW, RAW_MANIFEST
-from musicgenre.representations import COMPUTED, REPRESENTATIONS
+from musicgenre.representations import COMPUTED, available
 
 
 @friendly_main
 def main(name):
     params = load_params()
-    listed = section(params, "representations")
-    if name not in COMPUTED or name not in listed:
-        raise MusicgenreError(f"represent: unknown representation {name!r}; params.yaml representations lists "
-                              f"{', '.join(listed)}, and musicgenre/representations/ has {', '.join(COMPUTED)}")
-    representation = REPRESENTATIONS[name]
+    listed = [*(n for n in section(params, "representations") if n in COMPUTED), *section(params, "hear")]
+    if name not in listed:
+        raise MusicgenreError(f"represent: unknown representation {name!r}; params.yaml lists {', '.join(listed)} "
+                              f"(under representations, whose modules musicgenre/representations/ has: "
+                              f"{', '.join(COMPUTED)}; and under hear)")
+    representation = available(params)[name]
+    stage = f"hear@{name}" if name in params["hear"] else f"represent@{name}"
     n_jobs = params[name]["n_jobs"] or 1
     (INPUTS / name).mkdir(parents=True, exist_ok=True)
     files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
-    results = map_clips(representation.per_clip(params), [audio_path(RAW, f) for f in files], n_jobs,
-                        f"represent@{name}", f"{name}.n_jobs", batch_size=representation.clips_per_task,
+    results = map_clips(representation.per_clip(params), [audio_path(RAW, f) for f in files], n_jobs, stage, f"{name}.n_jobs", batch_size=representation.clips_per_task,
                         scheduler=params["compute"]["scheduler"])
-    print(f"represent@{name}: {representation.write(files, results, params)}")
+    print(f"{stage}: {representation.write(files, results, params)}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Families on tables (knn, rf, mlp on descriptors; musicnn on embeddings) are cross-validated on
 the training set's folds under both clip rules (the chunks' soft vote and clip pooling,
 :mod:`musicgenre.cliprules`), then fitted on the whole training set with their own rule
-(``models.<family>.clip_rule``, chosen on validation data when it lists both). The deep families (cnn,
-transfer) train once, early-stopped on the validation fold, and log their learning curves with
+(``models.<family>.clip_rule``, chosen on validation data when it lists both). The networks (cnn,
+transfer, and the user's own: a ``builder``) train once, early-stopped on the validation fold, and log their learning curves with
 dvclive into ``data/models/<family>/live`` (drawn as ``learning_curve.png`` beside it, too).
 """
 
@@ -19,7 +19,7 @@ from musicgenre.errors import friendly_main
 from musicgenre.excerpts import runs
 from musicgenre.jsonio import write_json
 from musicgenre.bundles import BUNDLE_NAME, make_bundle, save_bundle, training_data
-from musicgenre.models import DEEP, family_description, family_input
+from musicgenre.models import family_description, family_input, is_network
 from musicgenre.params import chunk_grid, load_params, section
 from musicgenre.paths import SPLIT, model_dir
 from musicgenre.plots import learning_curve_png
@@ -81,7 +81,8 @@ def train_network(family, settings, params, table, representation, out, lengths)
 def main(family):
     params = load_params()
     settings = dict(section(params, f"models.{family}"))
-    representation = family_input(family, settings)
+    representation = family_input(family, settings, params)
+    network = is_network(family, settings)
     sample_rate, chunk_seconds = chunk_grid(params)
     config = {"input": representation.name, "sample_rate": sample_rate, "chunk_seconds": chunk_seconds,
               **representation.config(params)}
@@ -93,7 +94,7 @@ def main(family):
     started = time.perf_counter()
     strategy = resolve_strategy(section(params, "split.strategy"), section(params, "dataset.source"))
     lengths = runs(section(params, "lengths.seconds"), chunk_seconds)
-    if family in DEEP:  # they choose their epoch on the validation fold, and nothing else
+    if network:  # they choose their epoch on the validation fold, and nothing else
         model, description, folds = train_network(family, settings, params, table, representation, out, lengths)
         by_rule, selection, held_out, scored_on = {}, None, [VALIDATION_FOLD], SCORED_ON["network"]
     else:
@@ -116,7 +117,7 @@ def main(family):
     write_json({"folds": folds, "rules": by_rule, "selection": selection, "settings": fitted, "validation": validation},
                out / "cv.json")
     mean = sum(f["clip_accuracy"] for f in folds) / len(folds)
-    kind = "validation-fold" if family in DEEP else f"{len(folds)}-fold CV"
+    kind = "validation-fold" if network else f"{len(folds)}-fold CV"
     print(f"train@{family}: {kind} clip accuracy {mean:.3f}, validation score {validation['score']:.3f}; "
           f"trained in {seconds:.1f} s")
 

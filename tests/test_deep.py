@@ -161,3 +161,53 @@ def test_transfer_from_a_local_weights_file_trains_offline(mel_project):
     result = json.loads(said.stdout)["results"][0]
     assert result["error"] is None and result["chunks"] == 2
     assert abs(sum(p["probability"] for p in result["predictions"]) - 1.0) < 0.01
+
+
+OWN_NET = {"builder": "tests.own_models:small_net", "width": 8, "epochs": 8, "patience": 8, "batch_size": 16,
+           "learning_rate": 0.01, "threads": 1, "masks": {"time_masks": 1, "time_width": 4, "freq_masks": 1,
+                                                          "freq_width": 3}}
+
+
+def test_a_network_of_ones_own_trains_like_cnn_and_its_bundle_loads_as_data(mel_project):
+    root, params = mel_project
+    params["models"] = {"mine": OWN_NET}
+    trained = run_stage(root, "train", params, "mine")
+    assert trained.returncode == 0, trained.stderr
+    assert "train@mine: validation-fold clip accuracy" in trained.stdout and "Epoch 1/" in trained.stdout
+    assert (root / "data" / "models" / "mine" / "live" / "plots" / "metrics" / "val_loss.tsv").exists()
+    evaluated = run_stage(root, "evaluate", params, "mine")
+    assert evaluated.returncode == 0, evaluated.stderr
+    metrics = json.loads((root / "metrics" / "mine.json").read_text())
+    assert metrics["clip"]["accuracy"] >= 0.8  # chance is 1/3
+    assert metrics["model"]["builder"] == "tests.own_models:small_net" and metrics["model"]["epochs"] >= 1
+    assert metrics["settings"]["width"] == 8 and metrics["validation"]["folds"] == 1
+
+    # made of Keras' layers and the project's SpecAugment, the bundle loads without trust, with no
+    # builder module on the path (the network is data), and predicts as evaluate did
+    np.save(root / "few.npy", np.load(root / "data" / "inputs" / "mels" / "mels.npy")[:6])
+    script = ("import json, numpy as np; from musicgenre.bundles import load_bundle; "
+              "b = load_bundle('data/models/mine/model.bundle'); "
+              "print(json.dumps(b['model'].predict_proba(np.load('few.npy')).tolist()))")
+    fresh = run_python(script, cwd=root)
+    assert fresh.returncode == 0, fresh.stderr
+    proba = np.array(json.loads(fresh.stdout.strip().splitlines()[-1]))
+    assert proba.shape == (6, 3) and (proba.argmax(axis=1) == 0).all()  # the first chunks are blues
+
+
+@pytest.mark.parametrize(("builder", "extra", "said"), [
+    ("tests.own_models:one_too_many", {}, "must end in 3 genre probabilities per chunk, but its output has shape "
+                                          "(None, 4); end it in keras.layers.Dense(n_labels, activation='softmax')"),
+    ("tests.own_models:scores", {}, "but its outputs do not sum to 1"),
+    ("tests.own_models:small_net", {"depth": 3}, "it cannot be called as builder(input_shape, n_labels, **settings) "
+                                                 "with the settings ['depth']"),
+    ("tests.own_models:missing", {}, "which cannot be imported (AttributeError"),
+])
+def test_a_wrong_builder_stops_before_training_naming_the_fix(builder, extra, said):
+    from musicgenre.deep import own_network
+    from musicgenre.errors import MusicgenreError
+    from musicgenre.schema import family
+
+    settings = family("mine", {"builder": builder, **extra})
+    with pytest.raises(MusicgenreError, match=r"params\.yaml: models\.mine\.builder is ") as caught:
+        own_network(settings, (N_MELS, FRAMES, 1), 3, seed=0, key="models.mine")
+    assert said in str(caught.value)

@@ -22,7 +22,7 @@ def test_an_estimator_named_in_params_is_a_family_searched_like_ours():
     assert settings["sub_clips"] == [0, 4] and settings["pool_stats"] == ["mean", "std", "max"]  # TableFamily's
     options = candidates("hgb", settings)  # 2 rates x (the vote, pooled without and with sub-clips)
     assert len(options) == 6 and {o[0]["learning_rate"] for o in options} == {0.05, 0.1}
-    assert family_input("hgb", settings).name == "features"
+    assert family_input("hgb", settings, {"hear": {}}).name == "features"
     assert family_description("hgb", settings) == {"estimator": HGB["estimator"]}
     lsvc = checked({"models": {"lsvc": {"input": "features", "estimator": "sklearn.svm:LinearSVC", "C": 0.5}}})
     model = build("lsvc", {k: v for k, v in lsvc["models"]["lsvc"].items() if k not in ("clip_rule", "pool_stats",

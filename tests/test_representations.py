@@ -19,6 +19,9 @@ PARAMS = {"chunks": {"sample_rate": SR, "seconds": 3.0},
           "train": {"drop_features": ["mfcc2_mean"]}}
 
 
+NONE = {"hear": {}}  # params listing no HEAR module
+
+
 def test_a_family_input_is_a_representation_of_the_kind_it_reads(project_params):
     """``models.<family>.input`` names a representation (its folder data/inputs/<name> is the
     family's DVC dependency); the families on tables choose among the tables, the networks among arrays."""
@@ -26,16 +29,16 @@ def test_a_family_input_is_a_representation_of_the_kind_it_reads(project_params)
     assert all(r.output == f"data/inputs/{name}" for name, r in REPRESENTATIONS.items())
     for family in FAMILIES:
         shipped = project_params["models"].get(family, {"input": "mels"})  # transfer is commented out
-        assert family_input(family, shipped) is REPRESENTATIONS[shipped["input"]]
+        assert family_input(family, shipped, NONE) is REPRESENTATIONS[shipped["input"]]
     for family in ("knn", "rf", "mlp", "musicnn", "fusion"):
         for name in ("features", "embeddings", "tables"):
-            assert family_input(family, {"input": name}) is REPRESENTATIONS[name]
+            assert family_input(family, {"input": name}, NONE) is REPRESENTATIONS[name]
         with pytest.raises(MusicgenreError, match=rf"models.{family}.input \(a table input: a representation\) is "
                                                   r"'mels'; expected one of: embeddings, features, tables"):
-            family_input(family, {"input": "mels"})
+            family_input(family, {"input": "mels"}, NONE)
     with pytest.raises(MusicgenreError, match=r"models.cnn.input \(an array input: a representation\) is "
                                               r"'data/inputs/mels'; expected one of: mels"):
-        family_input("cnn", {"input": "data/inputs/mels"})  # a name, not a path
+        family_input("cnn", {"input": "data/inputs/mels"}, NONE)  # a name, not a path
     with pytest.raises(MusicgenreError, match="unknown input 'chords'; known: embeddings, features, mels, tables"):
         named("chords")
 

@@ -38,8 +38,12 @@ NOT_OUTPUTS = {
                                   "when, never what it holds",
     ("represent@*", "<other>"): "the package imports every representation to find it by name; represent@<name> "
                                 "runs only its own module (declared)",
-    ("represent@*", "musicgenre/representations/combined.py"): "the table inputs side by side, joined from "
+    ("represent@* hear@*", "musicgenre/representations/combined.py"): "the table inputs side by side, joined from "
                                                                "the others' outputs by the combine stage",
+    ("represent@*", "musicgenre/representations/hear.py"): "the HEAR modules' representation, which hear@<name> "
+                                                           "runs (declared there)",
+    ("hear@*", "<other>"): "the package imports every representation to find it by name; hear@<name> runs "
+                           "representations/hear.py only (declared)",
     ("train@* leakage split out_of_fold@* combine", DSP): "per-clip audio work of represent@<name>; these stages read its "
                                     "output data/inputs/<name> (declared), which it changes",
 }
@@ -107,8 +111,10 @@ def excused(stage, file):
 
 
 def stages():
-    """``{stage: (module, deps)}`` with foreach stages expanded over params.yaml, as DVC does."""
+    """``{stage: (module, deps)}`` with foreach stages expanded over params.yaml, as DVC does (and
+    ``hear@example``, the stage of a HEAR module: the shipped params list none)."""
     params = yaml.safe_load(committed_params_text())
+    params["hear"] = params.get("hear") or {"example": "hear_module"}
     pipeline = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
     expanded = {}
     for name, stage in pipeline.items():

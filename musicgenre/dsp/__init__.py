@@ -2,7 +2,8 @@
 
 * :mod:`.features` — the 57 Kaggle descriptors per chunk (librosa's recipe, computed once per clip);
 * :mod:`.mels` — log-mel spectrograms per chunk, and a picture per clip;
-* :mod:`.embeddings` — the pretrained musicnn network's activations per chunk.
+* :mod:`.embeddings` — the pretrained musicnn network's activations per chunk;
+* :mod:`.hear` — any HEAR 2021 API module's embeddings per chunk (the user's own embedding).
 
 Each is wrapped by the representation of the same name (:mod:`musicgenre.representations`),
 which says how its stage saves the results, how a model reads them and what a bundle must hold to

@@ -18,6 +18,10 @@ A representation says everything the pipeline needs to know about one kind of in
 
 ``train``, ``evaluate``, ``predict`` and ``leakage`` ask it and never branch on the kind of input.
 
+**An embedding of the HEAR 2021 API** needs no module here: a line under ``hear`` in ``params.yaml``
+(``passt: hear21passt.base``) and a section of that name make it a representation (:mod:`.hear`),
+with a stage ``hear@<name>`` writing ``data/inputs/<name>``; a family on tables reads it by name.
+
 **Adding a representation** (or a second pretrained model) is one module in this package, which
 sets ``REPRESENTATION`` to an instance of its :class:`Representation` subclass (it is found here
 by that name), plus ``params.yaml``: its section (named like the representation) and one line
@@ -35,8 +39,9 @@ import pkgutil
 from ..errors import MusicgenreError
 from .base import Representation, labelled_chunks
 from .combined import Combined
+from .hear import Hear
 
-__all__ = ["COMPUTED", "REPRESENTATIONS", "TABLES", "Representation", "labelled_chunks", "named"]
+__all__ = ["COMPUTED", "REPRESENTATIONS", "TABLES", "Representation", "available", "labelled_chunks", "named"]
 
 
 def _discovered():
@@ -57,8 +62,16 @@ TABLES = tuple(name for name, representation in REPRESENTATIONS.items() if repre
 REPRESENTATIONS["tables"] = Combined([REPRESENTATIONS[name] for name in TABLES])
 
 
-def named(name):
-    """The representation a bundle's ``config["input"]`` names."""
+def available(params):
+    """Every representation a family may read: the package's, and each HEAR module ``params.yaml``
+    lists under ``hear`` (:class:`Hear`), by name."""
+    return {**REPRESENTATIONS, **{name: Hear(name, module) for name, module in params["hear"].items()}}
+
+
+def named(name, config=None):
+    """The representation a bundle's ``config["input"]`` names (a HEAR module's: ``config["hear"]``)."""
+    if "hear" in (config or {}):
+        return Hear(name, config["hear"])
     if name not in REPRESENTATIONS:
         raise MusicgenreError(f"unknown input {name!r}; known: {', '.join(REPRESENTATIONS)} (a bundle made by "
                               "another version of musicgenre, or with a representation this one lacks: retrain it)")
