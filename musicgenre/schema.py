@@ -318,7 +318,7 @@ class BuilderFamily(Fitting):
     parameters when it is built (:func:`musicgenre.deep.own_network`)."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-    input: str = "mels"
+    input: str  # no default: dvc.yaml's train@ and evaluate@ read it from params.yaml (data/inputs/<input>)
     builder: str
     masks: Masks | None = None  # SpecAugment in front of the network while training; none: no masking
     epochs: Annotated[int, Field(ge=1)] = 40
@@ -562,6 +562,8 @@ def _message(error, prefix):
                 f"{ctx.get('expected_tags', '').replace(chr(39), '')}")
     if kind in KINDS:
         return f"params.yaml: {key(parts)} must be {KINDS[kind]}, got {value!r}"
+    if kind == "string_pattern_mismatch":  # the one pattern: an import path
+        return f"params.yaml: {key(parts)} is {value!r}; expected a module's import path, like hear21passt.base"
     if kind == "too_short":
         return f"params.yaml: {key(parts)} is empty; it needs at least {ctx['min_length']} entry"
     bound = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}.get(kind)

@@ -163,7 +163,7 @@ def test_transfer_from_a_local_weights_file_trains_offline(mel_project):
     assert abs(sum(p["probability"] for p in result["predictions"]) - 1.0) < 0.01
 
 
-OWN_NET = {"builder": "tests.own_models:small_net", "width": 8, "epochs": 8, "patience": 8, "batch_size": 16,
+OWN_NET = {"input": "mels", "builder": "tests.own_models:small_net", "width": 8, "epochs": 8, "patience": 8, "batch_size": 16,
            "learning_rate": 0.01, "threads": 1, "masks": {"time_masks": 1, "time_width": 4, "freq_masks": 1,
                                                           "freq_width": 3}}
 
@@ -207,7 +207,7 @@ def test_a_wrong_builder_stops_before_training_naming_the_fix(builder, extra, sa
     from musicgenre.errors import MusicgenreError
     from musicgenre.schema import family
 
-    settings = family("mine", {"builder": builder, **extra})
+    settings = family("mine", {"input": "mels", "builder": builder, **extra})
     with pytest.raises(MusicgenreError, match=r"params\.yaml: models\.mine\.builder is ") as caught:
         own_network(settings, (N_MELS, FRAMES, 1), 3, seed=0, key="models.mine")
     assert said in str(caught.value)

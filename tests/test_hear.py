@@ -74,6 +74,7 @@ def test_a_clip_is_cut_on_the_chunk_grid(demo_set):
                              "get_scene_embeddings, get_timestamp_embeddings"),
     (TOY, {"model_file_path": "missing.npy"}, "tests.hear_toy.load_model('missing.npy') failed (FileNotFoundError"),
     (TOY, {"embedding": "frames"}, "params.yaml: toy.embedding is 'frames'; expected one of: timestamp, scene"),
+    ("hear toy", {}, "params.yaml: hear.toy is 'hear toy'; expected a module's import path, like hear21passt.base"),
 ])
 def test_a_wrong_module_or_setting_stops_before_any_clip_naming_the_fix(module, section, said):
     with pytest.raises(MusicgenreError) as caught:
@@ -95,3 +96,26 @@ def test_a_module_that_downloads_its_weights_is_told_to_take_a_file(monkeypatch)
             loaded(TOY, "")
     finally:
         loaded.cache_clear()
+
+
+def test_a_name_already_taken_is_refused():
+    params = with_hear()
+    params["hear"] = {"features": TOY}
+    with pytest.raises(MusicgenreError, match="hear.features takes a name that is already a representation's"):
+        checked(params)
+
+
+def test_a_bundle_runs_a_hear_module_only_where_its_project_lists_it(tmp_path):
+    from test_bundles import knn_bundle
+
+    from musicgenre.bundles import load_bundle, save_bundle
+
+    bundle = knn_bundle()
+    bundle["config"] = {**bundle["config"], "input": "toy", "hear": TOY, "model_file_path": "", "embedding": "scene"}
+    save_bundle(bundle, tmp_path / "model.bundle")
+    with pytest.raises(MusicgenreError, match=r"computes its input with the HEAR module tests\.hear_toy, code that "
+                                              r"predict would import and run.*--trust"):
+        load_bundle(tmp_path / "model.bundle")
+    assert load_bundle(tmp_path / "model.bundle", trusted=(TOY,))["config"]["hear"] == TOY  # its project's
+    with pytest.warns(UserWarning, match="will run the HEAR module tests.hear_toy"):
+        load_bundle(tmp_path / "model.bundle", trust=True)

@@ -1,6 +1,7 @@
 """The shape every representation has (see the package's docstring), and the join of chunk rows to the split."""
 
 import numpy as np
+import pandas as pd
 
 from ..errors import MusicgenreError
 from ..paths import CHUNKS, INPUTS
@@ -76,3 +77,15 @@ def labelled_chunks(chunks, split, source=str(CHUNKS)):
     if len(table) != len(split):
         raise MusicgenreError(f"data/split/split.csv and {source} disagree on the chunks; run dvc repro")
     return table
+
+
+def chunk_table(files, results, column_names):
+    """The per-clip results of an embedding (an array per clip, a row per chunk) as one table:
+    ``file, chunk`` and the columns ``column_names(dim)`` names."""
+    frames = []
+    for file, values in zip(files, results, strict=True):
+        frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
+        frame.insert(0, "chunk", np.arange(len(values)))
+        frame.insert(0, "file", file)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -6,14 +6,13 @@
 
 import functools
 
-import numpy as np
 import pandas as pd
 
 from ..files import atomic_write
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
 from ..paths import EMBEDDINGS, EMBEDDINGS_INFO
-from .base import Representation
+from .base import Representation, chunk_table
 
 
 class Embeddings(Representation):
@@ -35,13 +34,7 @@ class Embeddings(Representation):
     def write(self, files, results, params):
         from ..dsp.embeddings import column_names, package
 
-        frames = []
-        for file, values in zip(files, results, strict=True):
-            frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
-            frame.insert(0, "chunk", np.arange(len(values)))
-            frame.insert(0, "file", file)
-            frames.append(frame)
-        table = pd.concat(frames, ignore_index=True)
+        table = chunk_table(files, results, column_names)
         with atomic_write(EMBEDDINGS) as temporary:
             table.to_parquet(temporary, index=False)
         settings, (sample_rate, chunk_seconds), (_, version) = self.settings(params), chunk_grid(params), package()

@@ -11,13 +11,12 @@ the embedding and its size.
 
 import functools
 
-import numpy as np
 import pandas as pd
 
 from ..files import atomic_write
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
-from .base import Representation
+from .base import Representation, chunk_table
 
 
 class Hear(Representation):
@@ -52,13 +51,7 @@ class Hear(Representation):
     def write(self, files, results, params):
         from ..dsp.hear import column_names, package_version
 
-        frames = []
-        for file, values in zip(files, results, strict=True):
-            frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
-            frame.insert(0, "chunk", np.arange(len(values)))
-            frame.insert(0, "file", file)
-            frames.append(frame)
-        table = pd.concat(frames, ignore_index=True)
+        table = chunk_table(files, results, column_names)
         dim = table.shape[1] - 2
         with atomic_write(self.table_path) as temporary:
             table.to_parquet(temporary, index=False)
