@@ -415,6 +415,7 @@ def test_demo_then_incremental_reruns(repo):
     assert musicnn["settings"]["input"] == "features" and musicnn["model"] == {"classifier": "svm"}
 
     assert stages_run(run([sys.executable, "-m", "dvc", "repro"], root, env).stdout) == set()
+    run_ones_own_models(root, env, FAMILIES)
 
     # editing a module flags every stage that imports it (tests/test_stage_deps.py keeps dvc.yaml true)
     trains, evaluates = {f"train@{f}" for f in FAMILIES}, {f"evaluate@{f}" for f in FAMILIES}
@@ -458,8 +459,6 @@ def test_demo_then_incremental_reruns(repo):
                            str(clip)], root, env).stdout)["results"][0]
     assert said["error"] is None and said["chunks"] == 2
     assert yaml.safe_load((root / "params.yaml").read_text())["dataset"]["source"] == "synthetic"
-
-    run_ones_own_models(root, env, FAMILIES)
 
 
 def test_own_collection_end_to_end(repo, tmp_path):
