@@ -89,11 +89,7 @@ def check_builder(path, key):
     each stage would pay for); :func:`musicgenre.deep.own_network` checks the rest when it builds it."""
     module, _, attribute = str(path).replace(":", ".").rpartition(".")
     where = f"params.yaml: {key}.builder is {path!r}"
-    try:
-        found = bool(module and attribute) and importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
+    if not (module and attribute and findable(module)):
         raise MusicgenreError(f"{where}, whose module {module or path!r} cannot be found. Give the import path of "
                               f"{BUILDER} (a module in the project folder or an installed package)")
 
@@ -102,11 +98,16 @@ def check_hear(module, key):
     """A HEAR module's package is installed (found, not imported: most import PyTorch, which each
     stage would pay for); :func:`musicgenre.dsp.hear.hear_module` checks its functions before any clip."""
     top = str(module).split(".")[0]
-    try:
-        found = importlib.util.find_spec(top) is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
+    if not findable(top):
         raise MusicgenreError(f"params.yaml: {key} is {module!r}, but no package {top!r} is installed here. Install "
                               f"it (pip install {top}, or the name its documentation gives), or correct the module's "
                               "import path (docs/representations.md, Your own embedding)")
+
+
+def findable(module):
+    """Whether the module ``module`` can be imported here, found without running it (its parent
+    packages are imported to find it)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False

@@ -43,6 +43,13 @@ def test_an_estimator_named_in_params_is_a_family_searched_like_ours():
      r"models.mine has unknown setting\(s\) \['learning_rate'\] for LinearSVC; its settings are: C, class_weight"),
     ({"estimator": "sklearn.svm.LinearSVC"}, "models.mine.input is missing"),
     ({"input": "features"}, "models.mine is not a model family.*or make it your own with estimator:"),
+    ({"input": "mels", "builder": "nosuchpackage.nets:small_cnn"},  # found without importing Keras in every stage
+     "models.mine.builder is 'nosuchpackage.nets:small_cnn', whose module 'nosuchpackage.nets' cannot be found"),
+    ({"builder": "tests.own_models:small_net"}, "models.mine.input is missing"),
+    ({"input": "mels", "builder": "tests.own_models:small_net", "learning_rate": [0.1, 0.01]},
+     r"models.mine.learning_rate lists values to try \(\[0.1, 0.01\]\), but mine chooses only its epoch"),
+    ({"input": "mels", "builder": "tests.own_models:small_net", "estimator": "sklearn.svm.LinearSVC"},
+     "models.mine names both an estimator and a builder"),
 ])
 def test_a_wrong_estimator_stops_where_params_are_read(settings, message):
     with pytest.raises(MusicgenreError, match=message):
