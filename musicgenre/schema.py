@@ -390,15 +390,16 @@ def checked(params):
     for name in sorted(set(result) - set(Params.model_fields) - set(result["hear"])):
         if name not in result["representations"]:
             raise MusicgenreError(f"params.yaml: unknown section {name!r}; a representation's section is named "
-                                  "under representations or hear, and the others are: " + ", ".join(Params.model_fields))
+                                  "under representations or hear, and the others are: "
+                                  + ", ".join(Params.model_fields))
         result[name] = _validated(Representation, result[name], f"{name}.")
     models = result["models"] or {}
     unknown = sorted(name for name, settings in models.items() if family_schema(name, settings) is None)
     if unknown:
         raise MusicgenreError(f"params.yaml: models.{unknown[0]} is not a model family; the families are: "
                               + ", ".join(FAMILIES) + "; or make it your own with estimator: the import path of a "
-                              "scikit-learn classifier, or builder: the import path of a function making a Keras network "
-                              "(docs/models.md, Your own model)")
+                              "scikit-learn classifier, or builder: the import path of a function making a Keras "
+                              "network (docs/models.md, Your own model)")
     result["models"] = {name: family(name, settings) for name, settings in models.items()}
     return result
 

@@ -32,7 +32,8 @@ def main(name):
     n_jobs = params[name]["n_jobs"] or 1
     (INPUTS / name).mkdir(parents=True, exist_ok=True)
     files = pd.read_csv(RAW_MANIFEST).query("readable")["file"].tolist()
-    results = map_clips(representation.per_clip(params), [audio_path(RAW, f) for f in files], n_jobs, stage, f"{name}.n_jobs", batch_size=representation.clips_per_task,
+    results = map_clips(representation.per_clip(params), [audio_path(RAW, f) for f in files], n_jobs, stage,
+                        f"{name}.n_jobs", batch_size=representation.clips_per_task,
                         scheduler=params["compute"]["scheduler"])
     print(f"{stage}: {representation.write(files, results, params)}")
 
