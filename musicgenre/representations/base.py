@@ -79,13 +79,18 @@ def labelled_chunks(chunks, split, source=str(CHUNKS)):
     return table
 
 
-def chunk_table(files, results, column_names):
-    """The per-clip results of an embedding (an array per clip, a row per chunk) as one table:
-    ``file, chunk`` and the columns ``column_names(dim)`` names."""
-    frames = []
-    for file, values in zip(files, results, strict=True):
-        frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
-        frame.insert(0, "chunk", np.arange(len(values)))
-        frame.insert(0, "file", file)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+def write_chunk_table(path, files, results, column_names):
+    """Write the per-clip results of an embedding (an array per clip, a row per chunk) as one Parquet
+    table at ``path`` as they arrive (:func:`musicgenre.streams.parquet_stream`): ``file, chunk`` and the
+    columns ``column_names(dim)`` names. Returns ``(chunks, dim)``."""
+    from ..streams import parquet_stream
+
+    dim = None
+    with parquet_stream(path, ["file", "chunk"]) as table:
+        for file, values in zip(files, results, strict=True):
+            frame = pd.DataFrame(values, columns=column_names(values.shape[1]))
+            frame.insert(0, "chunk", np.arange(len(values)))
+            frame.insert(0, "file", file)
+            table.add(frame)
+            dim = values.shape[1]
+    return table.rows, dim or 0

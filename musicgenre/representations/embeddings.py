@@ -8,11 +8,10 @@ import functools
 
 import pandas as pd
 
-from ..files import atomic_write
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
 from ..paths import EMBEDDINGS, EMBEDDINGS_INFO
-from .base import Representation, chunk_table
+from .base import Representation, write_chunk_table
 
 
 class Embeddings(Representation):
@@ -34,14 +33,11 @@ class Embeddings(Representation):
     def write(self, files, results, params):
         from ..dsp.embeddings import column_names, package
 
-        table = chunk_table(files, results, column_names)
-        with atomic_write(EMBEDDINGS) as temporary:
-            table.to_parquet(temporary, index=False)
+        chunks, dim = write_chunk_table(EMBEDDINGS, files, results, column_names)
         settings, (sample_rate, chunk_seconds), (_, version) = self.settings(params), chunk_grid(params), package()
-        dim = table.shape[1] - 2
         write_json({"package": f"musicnn {version}", **settings, "dimensions": dim, "sample_rate": sample_rate,
                     "chunk_seconds": chunk_seconds}, EMBEDDINGS_INFO)
-        return (f"{len(table)} chunks x {dim} ({settings['model']} {settings['layer']}, musicnn {version}) "
+        return (f"{chunks} chunks x {dim} ({settings['model']} {settings['layer']}, musicnn {version}) "
                 f"from {len(files)} clips")
 
     def read(self):

@@ -5,7 +5,6 @@ import functools
 import pandas as pd
 
 from ..errors import MusicgenreError
-from ..files import atomic_write
 from ..params import chunk_grid, section
 from ..paths import CHUNKS, CLIPS
 from .base import Representation
@@ -25,16 +24,14 @@ class Descriptors(Representation):
     def write(self, files, results, params):
         from ..dsp.features import FEATURE_NAMES
 
-        clip_rows, chunk_rows = [], []
-        for file, (clip, chunks) in zip(files, results, strict=True):
-            clip_rows.append({"file": file, **clip})
-            chunk_rows += [{"file": file, **row} for row in chunks]
-        with atomic_write(CHUNKS) as temporary:
-            pd.DataFrame(chunk_rows, columns=["file", "chunk", "start_s", *FEATURE_NAMES]).to_parquet(temporary,
-                                                                                                     index=False)
-        with atomic_write(CLIPS) as temporary:
-            pd.DataFrame(clip_rows, columns=["file", *FEATURE_NAMES]).to_parquet(temporary, index=False)
-        return f"{len(clip_rows)} clips, {len(chunk_rows)} chunks of {chunk_grid(params)[1]} s"
+        from ..streams import parquet_stream
+
+        chunk_columns, clip_columns = ["file", "chunk", "start_s", *FEATURE_NAMES], ["file", *FEATURE_NAMES]
+        with parquet_stream(CHUNKS, chunk_columns) as chunk_table, parquet_stream(CLIPS, clip_columns) as clip_table:
+            for file, (clip, chunks) in zip(files, results, strict=True):  # written as they come
+                clip_table.add(pd.DataFrame([{"file": file, **clip}], columns=clip_columns))
+                chunk_table.add(pd.DataFrame([{"file": file, **row} for row in chunks], columns=chunk_columns))
+        return f"{clip_table.rows} clips, {chunk_table.rows} chunks of {chunk_grid(params)[1]} s"
 
     def read(self):
         return pd.read_parquet(CHUNKS)

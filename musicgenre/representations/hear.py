@@ -13,10 +13,9 @@ import functools
 
 import pandas as pd
 
-from ..files import atomic_write
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
-from .base import Representation, chunk_table
+from .base import Representation, write_chunk_table
 
 
 class Hear(Representation):
@@ -51,13 +50,10 @@ class Hear(Representation):
     def write(self, files, results, params):
         from ..dsp.hear import column_names, package_version
 
-        table = chunk_table(files, results, column_names)
-        dim = table.shape[1] - 2
-        with atomic_write(self.table_path) as temporary:
-            table.to_parquet(temporary, index=False)
+        chunks, dim = write_chunk_table(self.table_path, files, results, column_names)
         settings, package = self.settings(params), package_version(self.module)
         write_json({**settings, "package": package, "dimensions": dim}, self.info_path)
-        return f"{len(table)} chunks x {dim} ({self.module} {settings['embedding']}, {package}) from {len(files)} clips"
+        return f"{chunks} chunks x {dim} ({self.module} {settings['embedding']}, {package}) from {len(files)} clips"
 
     def read(self):
         return pd.read_parquet(self.table_path)

@@ -5,6 +5,7 @@
 are 432 x 288 pictures in the style of Kaggle's ``images_original``.
 """
 
+import csv
 import functools
 
 import numpy as np
@@ -33,20 +34,23 @@ class Mels(Representation):
         return functools.partial(_mels_and_picture, settings=self.settings(params))
 
     def write(self, files, results, params):
-        arrays, index = [], []
-        for file, (chunks, png) in zip(files, results, strict=True):
-            with atomic_write(image_path(MELS_IMAGES, file)) as picture:
-                picture.write_bytes(png)
-            arrays.append(chunks)
-            index += [{"file": file, "chunk": k} for k in range(len(chunks))]
-        stacked = np.concatenate(arrays)
-        with atomic_write(MELS_ARRAY) as temporary:
-            np.save(temporary, stacked)
-        with atomic_write(MELS_INDEX) as temporary:
-            pd.DataFrame(index).rename_axis("row").to_csv(temporary)
+        from ..streams import npy_stream
+
+        # each clip's chunks, index rows and picture written as they come: memory stays one clip's
+        with npy_stream(MELS_ARRAY) as array, atomic_write(MELS_INDEX) as index_path, \
+                open(index_path, "w", newline="") as handle:
+            index = csv.writer(handle, lineterminator="\n")  # what pandas' to_csv writes
+            index.writerow(["row", "file", "chunk"])
+            for file, (chunks, png) in zip(files, results, strict=True):
+                with atomic_write(image_path(MELS_IMAGES, file)) as picture:
+                    picture.write_bytes(png)
+                index.writerows([array.rows + k, file, k] for k in range(len(chunks)))
+                array.add(chunks)
         write_json(self.settings(params), MELS_CONFIG)  # the recipe, so a model trained on these mels can make its own
-        return (f"{stacked.shape[0]} chunks of {stacked.shape[1]} x {stacked.shape[2]} (float16, "
-                f"{stacked.nbytes / 1e6:.1f} MB), {len(files)} clip images")
+        n_mels, frames = array.row_shape
+        size = array.rows * n_mels * frames * array.dtype.itemsize
+        return (f"{array.rows} chunks of {n_mels} x {frames} (float16, {size / 1e6:.1f} MB), {len(files)} clip "
+                "images")
 
     def read(self):
         return pd.read_csv(MELS_INDEX).rename(columns={"row": "mel_row"})

@@ -1,0 +1,74 @@
+"""Outputs written as results arrive equal the outputs written in one piece: the same .npy bytes as
+numpy.save, the same tables, the same index; whatever the batches."""
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from musicgenre import streams
+from musicgenre.dsp.features import FEATURE_NAMES
+from musicgenre.errors import MusicgenreError
+from musicgenre.representations import REPRESENTATIONS
+from musicgenre.streams import npy_stream, parquet_stream
+
+FILES = ["blues.00000.wav", "jazz, live.00001.wav", "rock.00002.wav"]  # a comma: the index quotes it
+PARAMS = {"chunks": {"sample_rate": 22050, "seconds": 3.0},
+          "mels": {"n_mels": 8, "n_fft": 2048, "hop_length": 512, "fmax": 11025}}
+
+
+@pytest.fixture(params=[1, None], ids=["a batch per clip", "one batch"])
+def batches(request, monkeypatch, tmp_path):
+    """Run in an empty project folder, with row groups of every clip, or of everything at once."""
+    monkeypatch.chdir(tmp_path)
+    if request.param:
+        monkeypatch.setattr(streams, "BATCH_BYTES", request.param)
+    return tmp_path
+
+
+def test_an_array_written_in_blocks_is_what_numpy_saves(tmp_path):
+    blocks = [np.random.default_rng(k).normal(size=(k + 1, 8, 13)).astype(np.float16) for k in range(4)]
+    with npy_stream(tmp_path / "streamed.npy") as array:
+        for block in blocks:
+            array.add(block)
+    np.save(tmp_path / "whole.npy", np.concatenate(blocks))
+    assert (tmp_path / "streamed.npy").read_bytes() == (tmp_path / "whole.npy").read_bytes()
+    with pytest.raises(MusicgenreError, match="cannot follow rows"), npy_stream(tmp_path / "mixed.npy") as array:
+        array.add(blocks[0])
+        array.add(blocks[0].astype(np.float32))
+    assert not (tmp_path / "mixed.npy").exists()  # whole or not at all
+
+
+def test_the_mels_written_clip_by_clip_equal_the_mels_written_at_once(batches):
+    rng = np.random.default_rng(0)
+    results = [(rng.normal(size=(n, 8, 13)).astype(np.float16), b"png") for n in (3, 1, 2)]
+    (batches / "data" / "inputs" / "mels").mkdir(parents=True)
+    REPRESENTATIONS["mels"].write(FILES, iter(results), PARAMS)
+    saved = batches / "whole.npy"
+    np.save(saved, np.concatenate([chunks for chunks, _ in results]))
+    assert (batches / "data" / "inputs" / "mels" / "mels.npy").read_bytes() == saved.read_bytes()
+    index = pd.DataFrame([{"file": f, "chunk": k} for f, (chunks, _) in zip(FILES, results) for k in range(len(chunks))])
+    assert (batches / "data" / "inputs" / "mels" / "index.csv").read_text() == index.rename_axis("row").to_csv()
+
+
+def test_the_descriptors_written_in_row_groups_equal_the_tables_written_at_once(batches):
+    rng = np.random.default_rng(1)
+    results = [({name: float(v) for name, v in zip(FEATURE_NAMES, rng.normal(size=len(FEATURE_NAMES)))},
+                [{"chunk": k, "start_s": 3.0 * k, **dict(zip(FEATURE_NAMES, rng.normal(size=len(FEATURE_NAMES))))}
+                 for k in range(n)]) for n in (3, 1, 2)]
+    (batches / "data" / "inputs" / "features").mkdir(parents=True)
+    said = REPRESENTATIONS["features"].write(FILES, iter(results), PARAMS)
+    assert said == "3 clips, 6 chunks of 3.0 s"
+    chunks = pd.DataFrame([{"file": f, **row} for f, (_, rows) in zip(FILES, results) for row in rows],
+                          columns=["file", "chunk", "start_s", *FEATURE_NAMES])
+    clips = pd.DataFrame([{"file": f, **clip} for f, (clip, _) in zip(FILES, results)], columns=["file", *FEATURE_NAMES])
+    pd.testing.assert_frame_equal(pd.read_parquet(batches / "data" / "inputs" / "features" / "chunks.parquet"), chunks)
+    pd.testing.assert_frame_equal(pd.read_parquet(batches / "data" / "inputs" / "features" / "clips.parquet"), clips)
+    groups = pq.ParquetFile(batches / "data" / "inputs" / "features" / "chunks.parquet").num_row_groups
+    assert groups == (3 if streams.BATCH_BYTES == 1 else 1)  # a group per clip, or one
+
+
+def test_a_table_with_no_rows_keeps_its_columns(tmp_path):
+    with parquet_stream(tmp_path / "empty.parquet", ["file", "chunk"]):
+        pass
+    assert list(pd.read_parquet(tmp_path / "empty.parquet").columns) == ["file", "chunk"]
