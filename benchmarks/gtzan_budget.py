@@ -47,14 +47,15 @@ from musicgenre.datasets import synthetic
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def build_collection(folder, per_genre, seconds):
-    """The demo generator's clips, one genre per task (two at a time), no planted faults."""
+def build_collection(folder, per_genre, seconds, artists=None):
+    """The demo generator's clips, one genre per task (two at a time), no planted faults; ``artists``
+    per genre (default 10, or 2 for fewer than 20 clips a genre)."""
     done = folder / "complete"
     if done.exists() and done.read_text() == f"{per_genre} {seconds}":
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    artists = 10 if per_genre >= 20 else 2
+    artists = artists or (10 if per_genre >= 20 else 2)
     jobs = [(folder / genre, seed, artists, per_genre // artists, seconds, genre) for seed, genre in enumerate(GENRES)]
     print(f"building {len(GENRES) * per_genre} clips of {seconds:g} s in {folder} (once) ...", flush=True)
     with ProcessPoolExecutor(2) as pool:

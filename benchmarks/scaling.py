@@ -1,0 +1,81 @@
+"""Benchmark: how each stage's time and peak memory grow with the collection, and what a size costs here.
+
+The demo generator's clips (named like GTZAN's, five artists per genre; 30 s each, ``--quick``:
+6 s) at several sizes (default 250, 500, 1000 and 2000 clips; ``--quick``: 60, 120 and 240), each
+imported as a collection of one's own (``dataset.source: folder``) into a fresh copy of the
+project and run stage by stage with ``dvc repro --single-item``: the data stages (``download``,
+``clean``, every ``represent@<name>``, ``combine``), then any others ``--stages`` names (``split
+train@cnn``...). Each stage's wall time and peak memory are measured as in
+``benchmarks/gtzan_budget.py`` (the largest sum of resident memory over its process tree: DVC,
+the stage and its workers).
+
+It prints a line per size and stage (wall time, seconds per clip, peak memory), then per stage
+the fitted growth: the exponent ``b`` of ``time ~ clips ** b`` (least squares through log time
+against log clips: 1 is linear) and the memory slope in MB per 1,000 clips (least squares through
+peak against clips), and from those fits the projected time and peak for FMA small (8,000 clips),
+medium (25,000) and large (106,574) on this machine.
+
+    python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn]
+                                 [--cache ~/.cache/musicgenre/scaling]
+"""
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from gtzan_budget import build_collection, data_stages, project_copy, run_stage  # beside this script
+from musicgenre import GENRES
+
+#: Collection sizes whose cost a user meets: FMA small, medium and large.
+PROJECTED = {"FMA small": 8000, "FMA medium": 25000, "FMA large": 106574}
+
+
+def fit(sizes, seconds, peaks):
+    """``(time exponent, time at size 1, MB per clip, MB at size 0)``: the log-log line of time and
+    the straight line of peak memory through the measured sizes."""
+    exponent, intercept = np.polyfit(np.log(sizes), np.log(seconds), 1)
+    slope, base = np.polyfit(sizes, np.asarray(peaks) / 1e6, 1)
+    return exponent, float(np.exp(intercept)), slope, base
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes in clips (multiples of 50)")
+    parser.add_argument("--quick", action="store_true", help="6 s clips at 60, 120 and 240 clips: a few minutes")
+    parser.add_argument("--stages", nargs="*", default=[], help="stages to run after the data stages")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "scaling")
+    args = parser.parse_args()
+    sizes = args.sizes or ([60, 120, 240] if args.quick else [250, 500, 1000, 2000])
+    seconds = 6.0 if args.quick else 30.0
+    if any(size % (5 * len(GENRES)) for size in sizes):
+        parser.error(f"each size must be a multiple of {5 * len(GENRES)} (five artists in each of the ten genres)")
+    measured = {}  # stage -> [(clips, seconds, peak bytes)]
+    print(f"{'clips':>6} {'stage':<22} {'wall':>9} {'s/clip':>8} {'peak memory':>12}   ({os.cpu_count()} CPUs, "
+          f"clips of {seconds:g} s)", flush=True)
+    for size in sizes:
+        collection = args.cache / f"collection-{size}x{seconds:g}s"
+        build_collection(collection, size // len(GENRES), seconds, artists=5)
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder) / "project"
+            project_copy(root, collection, True, {"dataset.source": "folder"})
+            for stage in (*data_stages(root), *args.stages):
+                wall, peak, _ = run_stage(root, stage)
+                measured.setdefault(stage, []).append((size, wall, peak))
+                print(f"{size:>6} {stage:<22} {wall:8.1f}s {wall / size:8.3f} {peak / 2**20:9.0f} MiB", flush=True)
+    if len(sizes) < 2:
+        return
+    print(f"\n{'stage':<22} {'time exponent':>13} {'MB per 1000 clips':>18}   projected here: "
+          + "; ".join(f"{name} ({clips} clips)" for name, clips in PROJECTED.items()))
+    for stage, rows in measured.items():
+        clips, walls, peaks = zip(*rows)
+        exponent, unit, slope, base = fit(clips, walls, peaks)
+        projected = "; ".join(f"{unit * n ** exponent / 3600:.1f} h, {(base + slope * n) / 1e3:.1f} GB"
+                              for n in PROJECTED.values())
+        print(f"{stage:<22} {exponent:13.2f} {slope * 1000:18.0f}   {projected}")
+
+
+if __name__ == "__main__":
+    main()
