@@ -1,12 +1,14 @@
 """Test material shared by the benchmarks: demo-set clips of the first genres, written as WAV."""
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from musicgenre import jit
-from musicgenre.audio import write_wav
-from musicgenre.datasets import synthetic
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, for `python benchmarks/<name>.py`
+from musicgenre import jit  # noqa: E402
+from musicgenre.audio import write_wav  # noqa: E402
+from musicgenre.datasets import synthetic  # noqa: E402
 
 SR = 22050
 jit.ready()  # every benchmark imports this before librosa compiles anything: the project's checked cache
