@@ -1,7 +1,7 @@
 """Benchmark: how each stage's time and peak memory grow with the collection, and what a size costs here.
 
 The demo generator's clips (named like GTZAN's, five artists per genre; 30 s each, ``--quick``:
-6 s) at several sizes (default 250, 500, 1000 and 2000 clips; ``--quick``: 60, 120 and 240), each
+6 s) at several sizes (default 250, 500, 1000 and 2000 clips; ``--quick``: 50, 100 and 200), each
 imported as a collection of one's own (``dataset.source: folder``) into a fresh copy of the
 project and run stage by stage with ``dvc repro --single-item``: the data stages (``download``,
 ``clean``, every ``represent@<name>``, ``combine``), then any others ``--stages`` names (``split
@@ -44,11 +44,11 @@ def fit(sizes, seconds, peaks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes in clips (multiples of 50)")
-    parser.add_argument("--quick", action="store_true", help="6 s clips at 60, 120 and 240 clips: a few minutes")
+    parser.add_argument("--quick", action="store_true", help="6 s clips at 50, 100 and 200 clips: a few minutes")
     parser.add_argument("--stages", nargs="*", default=[], help="stages to run after the data stages")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "scaling")
     args = parser.parse_args()
-    sizes = args.sizes or ([60, 120, 240] if args.quick else [250, 500, 1000, 2000])
+    sizes = args.sizes or ([50, 100, 200] if args.quick else [250, 500, 1000, 2000])
     seconds = 6.0 if args.quick else 30.0
     if any(size % (5 * len(GENRES)) for size in sizes):
         parser.error(f"each size must be a multiple of {5 * len(GENRES)} (five artists in each of the ten genres)")
