@@ -11,9 +11,11 @@ the stage and its workers).
 
 It prints a line per size and stage (wall time, seconds per clip, peak memory), then per stage
 the fitted growth: the exponent ``b`` of ``time ~ clips ** b`` (least squares through log time
-against log clips: 1 is linear) and the memory slope in MB per 1,000 clips (least squares through
-peak against clips), and from those fits the projected time and peak for FMA small (8,000 clips),
-medium (25,000) and large (106,574) on this machine.
+against log clips: 1 is linear, below 1 while a fixed cost such as loading a model still weighs)
+and the memory slope in MB per 1,000 clips (least squares through peak against clips), and the
+projected time and peak for FMA small (8,000 clips), medium (25,000) and large (106,574) on this
+machine, from straight lines through the measured times and peaks. ``--quick`` sizes are too
+small to project from (fixed costs dominate): it checks that the benchmark runs.
 
     python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn]
                                  [--cache ~/.cache/musicgenre/scaling]
@@ -34,11 +36,13 @@ PROJECTED = {"FMA small": 8000, "FMA medium": 25000, "FMA large": 106574}
 
 
 def fit(sizes, seconds, peaks):
-    """``(time exponent, time at size 1, MB per clip, MB at size 0)``: the log-log line of time and
-    the straight line of peak memory through the measured sizes."""
-    exponent, intercept = np.polyfit(np.log(sizes), np.log(seconds), 1)
+    """``(time exponent, projection)``: the slope of the log-log line of time through the measured
+    sizes (1: linear), and ``projection(clips) -> (seconds, MB)`` from straight lines through them (a
+    fixed cost plus a cost per clip; memory never below the largest peak measured)."""
+    exponent = np.polyfit(np.log(sizes), np.log(seconds), 1)[0]
+    per_clip, fixed = np.polyfit(sizes, seconds, 1)
     slope, base = np.polyfit(sizes, np.asarray(peaks) / 1e6, 1)
-    return exponent, float(np.exp(intercept)), slope, base
+    return exponent, slope, lambda clips: (fixed + per_clip * clips, max(max(peaks) / 1e6, base + slope * clips))
 
 
 def main():
@@ -71,8 +75,8 @@ def main():
           + "; ".join(f"{name} ({clips} clips)" for name, clips in PROJECTED.items()))
     for stage, rows in measured.items():
         clips, walls, peaks = zip(*rows)
-        exponent, unit, slope, base = fit(clips, walls, peaks)
-        projected = "; ".join(f"{unit * n ** exponent / 3600:.1f} h, {(base + slope * n) / 1e3:.1f} GB"
+        exponent, slope, projection = fit(clips, walls, peaks)
+        projected = "; ".join(f"{projection(n)[0] / 3600:.1f} h, {projection(n)[1] / 1e3:.1f} GB"
                               for n in PROJECTED.values())
         print(f"{stage:<22} {exponent:13.2f} {slope * 1000:18.0f}   {projected}")
 
