@@ -6,7 +6,6 @@ the mels reruns no fusion). Its deps in ``dvc.yaml`` list every table representa
 """
 
 from musicgenre.errors import friendly_main
-from musicgenre.files import atomic_write
 from musicgenre.paths import TABLES_CHUNKS
 from musicgenre.representations import REPRESENTATIONS
 
@@ -14,10 +13,8 @@ from musicgenre.representations import REPRESENTATIONS
 @friendly_main
 def main():
     combined = REPRESENTATIONS["tables"]
-    table = combined.join()
-    with atomic_write(TABLES_CHUNKS) as temporary:
-        table.to_parquet(temporary, index=False)
-    print(f"combine: {' + '.join(part.name for part in combined.parts)} side by side, {len(table)} chunks")
+    chunks = combined.write(TABLES_CHUNKS)
+    print(f"combine: {' + '.join(part.name for part in combined.parts)} side by side, {chunks} chunks")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import pytest
 from musicgenre import streams
 from musicgenre.dsp.features import FEATURE_NAMES
 from musicgenre.errors import MusicgenreError
-from musicgenre.representations import REPRESENTATIONS
+from musicgenre.representations import REPRESENTATIONS, Representation
+from musicgenre.representations.combined import Combined
 from musicgenre.streams import npy_stream, parquet_stream
 
 FILES = ["blues.00000.wav", "jazz, live.00001.wav", "rock.00002.wav"]  # a comma: the index quotes it
@@ -72,3 +73,38 @@ def test_a_table_with_no_rows_keeps_its_columns(tmp_path):
     with parquet_stream(tmp_path / "empty.parquet", ["file", "chunk"]):
         pass
     assert list(pd.read_parquet(tmp_path / "empty.parquet").columns) == ["file", "chunk"]
+
+
+class Table(Representation):
+    """A table representation of the test's own, at ``path`` (``file, chunk`` and its columns)."""
+
+    tabular = True
+
+    def __init__(self, name, path, streamed=True):
+        self.name, self.path = name, path
+        self.table_path = str(path) if streamed else None
+
+    @property
+    def output(self):
+        return str(self.path.parent)
+
+    def read(self):
+        return pd.read_parquet(self.path)
+
+
+@pytest.mark.parametrize("order", ["the same", "another"])
+def test_tables_joined_a_batch_at_a_time_equal_the_tables_joined_whole(tmp_path, order):
+    keys = pd.DataFrame([{"file": f, "chunk": k} for f in FILES for k in range(3)])
+    left = keys.assign(a=np.arange(len(keys), dtype=np.float32))
+    right = keys.assign(b=np.arange(len(keys)) * 2.0)
+    if order == "another":  # a user's table in its own order: joined whole
+        right = right.iloc[::-1].reset_index(drop=True)
+    for name, table in (("left", left), ("right", right)):
+        (tmp_path / name).mkdir()
+        table.to_parquet(tmp_path / name / "chunks.parquet", index=False)
+    parts = [Table("left", tmp_path / "left" / "chunks.parquet"), Table("right", tmp_path / "right" / "chunks.parquet")]
+    combined = Combined(parts)
+    assert combined.write(tmp_path / "batched.parquet", rows=2) == len(keys)
+    whole = combined.join()
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "batched.parquet"), whole)
+    assert list(whole.columns) == ["file", "chunk", "a", "b"] and whole["b"].tolist() == (2.0 * np.arange(9)).tolist()

@@ -16,6 +16,9 @@ class Representation:
     name = ""
     tabular = False
     clips_per_task = "auto"  #: clips handed to a worker at a time ("auto": joblib's choice)
+    #: A table's Parquet file of chunk rows (``file, chunk`` and its columns), which ``combine`` then
+    #: reads a batch at a time; ``None``: it reads :meth:`read`'s rows whole.
+    table_path = None
 
     @property
     def output(self):

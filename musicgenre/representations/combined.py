@@ -10,6 +10,9 @@ from ..errors import MusicgenreError
 from ..paths import TABLES_CHUNKS
 from .base import Representation
 
+#: Chunk rows read and joined at a time (a few tens of MB of descriptors and embeddings).
+BATCH_ROWS = 10_000
+
 
 class Combined(Representation):
     """The chunk rows of several table representations joined on ``file, chunk`` (they share one
@@ -22,16 +25,41 @@ class Combined(Representation):
     def __init__(self, parts):
         self.parts = list(parts)
 
-    def join(self):
-        """The parts' chunk rows side by side: what the ``combine`` stage writes."""
+    def write(self, path, rows=BATCH_ROWS):
+        """Write the parts' chunk rows side by side to ``path``, what the ``combine`` stage does, and
+        return how many. The parts' stages write their chunks in one order (the manifest's clips,
+        each clip's chunks in turn), so they are read from their ``table_path`` and joined ``rows`` at a
+        time, and memory stays a batch's; parts in other orders, or without a ``table_path``, are
+        joined whole (:meth:`join`)."""
+        import pyarrow.parquet as pq
+
+        from ..streams import parquet_stream
+
         for part in self.parts:
             if not Path(part.output).exists():
                 raise MusicgenreError(f"combine: {part.output} is missing; a table representation is listed in "
                                       "params.yaml representations and its folder is among the combine stage's "
                                       "deps in dvc.yaml, so that DVC computes it first (docs/representations.md)")
-        table = self.parts[0].read()
-        for part in self.parts[1:]:
-            other = part.read()
+        paths = [part.table_path for part in self.parts]
+        keys = [pq.read_table(path, columns=["file", "chunk"]).to_pandas() for path in paths if path]
+        aligned = len(keys) == len(paths) and all(key.equals(keys[0]) for key in keys[1:])
+        with parquet_stream(path, ["file", "chunk"]) as table:
+            if aligned:
+                for pieces in zip(*(pq.ParquetFile(path).iter_batches(batch_size=rows) for path in paths)):
+                    table.add(self.joined([piece.to_pandas() for piece in pieces]))
+            else:
+                table.add(self.join())
+        return table.rows
+
+    def join(self):
+        """The parts' chunk rows side by side, joined whole on ``file, chunk``."""
+        return self.joined([part.read() for part in self.parts])
+
+    @staticmethod
+    def joined(tables):
+        """Chunk rows of the parts side by side (an inner join on ``file, chunk``, in the first's order)."""
+        table = tables[0]
+        for other in tables[1:]:
             table = table.merge(other[[c for c in other.columns if c not in table.columns or c in ("file", "chunk")]],
                                 on=["file", "chunk"], how="inner", validate="one_to_one")
         return table

@@ -17,7 +17,7 @@ from .base import Representation, write_chunk_table
 class Embeddings(Representation):
     """Pretrained musicnn activations per chunk (:mod:`musicgenre.dsp.embeddings`), a table like the descriptors'."""
 
-    name, tabular = "embeddings", True
+    name, tabular, table_path = "embeddings", True, str(EMBEDDINGS)
     clips_per_task = 4  # each worker keeps its TensorFlow graph between clips
 
     def settings(self, params):

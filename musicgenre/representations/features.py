@@ -13,7 +13,7 @@ from .base import Representation
 class Descriptors(Representation):
     """The 57 Kaggle descriptors per chunk (:mod:`musicgenre.dsp.features`), minus ``train.drop_features``."""
 
-    name, tabular = "features", True
+    name, tabular, table_path = "features", True, str(CHUNKS)
 
     def per_clip(self, params):
         from ..dsp.features import extract
