@@ -40,12 +40,12 @@ class Combined(Representation):
                 raise MusicgenreError(f"combine: {part.output} is missing; a table representation is listed in "
                                       "params.yaml representations and its folder is among the combine stage's "
                                       "deps in dvc.yaml, so that DVC computes it first (docs/representations.md)")
-        paths = [part.table_path for part in self.parts]
-        keys = [pq.read_table(path, columns=["file", "chunk"]).to_pandas() for path in paths if path]
-        aligned = len(keys) == len(paths) and all(key.equals(keys[0]) for key in keys[1:])
+        sources = [part.table_path for part in self.parts]
+        keys = [pq.read_table(source, columns=["file", "chunk"]).to_pandas() for source in sources if source]
+        aligned = len(keys) == len(sources) and all(key.equals(keys[0]) for key in keys[1:])
         with parquet_stream(path, ["file", "chunk"]) as table:
             if aligned:
-                for pieces in zip(*(pq.ParquetFile(path).iter_batches(batch_size=rows) for path in paths)):
+                for pieces in zip(*(pq.ParquetFile(source).iter_batches(batch_size=rows) for source in sources)):
                     table.add(self.joined([piece.to_pandas() for piece in pieces]))
             else:
                 table.add(self.join())
