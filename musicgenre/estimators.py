@@ -65,14 +65,20 @@ def vouched(settings, hear):
     its own estimator's class (the user named it) and the HEAR module of its input (``hear``: params.yaml's
     ``hear``, name → module); none for a built-in family on a built-in input."""
     settings = settings or {}
-    own = (str(settings["estimator"]).replace(":", "."),) if "estimator" in settings else ()
+    own = (".".join(split_path(settings["estimator"])),) if "estimator" in settings else ()
     return own + ((hear[settings["input"]],) if settings.get("input") in hear else ())
+
+
+def split_path(path):
+    """``(module, name)`` of an import path, ``package.module.name`` or ``package.module:name``."""
+    module, _, name = str(path).replace(":", ".").rpartition(".")
+    return module, name
 
 
 def imported(path, where, what):
     """The object at the import path ``path`` (``package.module.name`` or ``package.module:name``); when
     it cannot be imported, the message starts with ``where`` and asks for the path of ``what``."""
-    module, _, attribute = str(path).replace(":", ".").rpartition(".")
+    module, attribute = split_path(path)
     try:
         return getattr(importlib.import_module(module), attribute)
     except (ImportError, AttributeError, ValueError) as err:
@@ -87,7 +93,7 @@ BUILDER = "a function (input_shape, n_labels, **settings) -> keras.Model, e.g. m
 def check_builder(path, key):
     """A network's builder module can be found (without running it: importing it imports Keras, which
     each stage would pay for); :func:`musicgenre.deep.own_network` checks the rest when it builds it."""
-    module, _, attribute = str(path).replace(":", ".").rpartition(".")
+    module, attribute = split_path(path)
     where = f"params.yaml: {key}.builder is {path!r}"
     if not (module and attribute and findable(module)):
         raise MusicgenreError(f"{where}, whose module {module or path!r} cannot be found. Give the import path of "

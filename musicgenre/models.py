@@ -31,7 +31,7 @@ from .errors import MusicgenreError
 from .estimators import check_settings, own_estimator
 from .params import choice
 from .representations import available
-from .schema import EMBEDDING_CLASSIFIERS, SEARCHABLE
+from .schema import EMBEDDING_CLASSIFIERS, OWN_FAMILIES, SEARCHABLE
 
 
 def internal_groups(y, files, artists=None):
@@ -128,7 +128,7 @@ def family_input(family, settings, params):
     package's, or a HEAR module ``params`` lists), which must be of the kind the family reads (a table
     for the families on tables, an array for the networks). Its folder, ``data/inputs/<input>``, is
     the dependency of ``train@<family>`` and ``evaluate@<family>``."""
-    if not {"estimator", "builder"} & set(settings):  # the user's own family may have any name
+    if not OWN_FAMILIES.keys() & set(settings):  # the user's own family may have any name
         choice(family, "the family name (a key of models)", (*SEARCHABLE, *DEEP))
     network = is_network(family, settings)
     representations = available(params)

@@ -325,6 +325,8 @@ class BuilderFamily(Fitting):
     patience: Annotated[int, Field(ge=1)] = 6
 
 
+#: The families of the user's own, by the setting that names their model (any family name may hold one).
+OWN_FAMILIES = {"estimator": EstimatorFamily, "builder": BuilderFamily}
 #: The model families, each with its settings. A family missing from ``models`` is not trained.
 FAMILIES = {"knn": Knn, "rf": Rf, "mlp": Mlp, "musicnn": Musicnn, "fusion": Fusion, "cnn": Cnn, "transfer": Transfer}
 
@@ -382,9 +384,9 @@ def checked(params):
     if both:
         raise MusicgenreError(f"params.yaml: hear.{both[0]} takes a name that is already a representation's or a "
                               "section's; give the HEAR module a name of its own")
-    for name, module in result["hear"].items():
-        from .estimators import check_hear
+    from .estimators import check_hear
 
+    for name, module in result["hear"].items():
         check_hear(module, f"hear.{name}")
         result[name] = _validated(HearSection, result.get(name) or {}, f"{name}.")
     for name in sorted(set(result) - set(Params.model_fields) - set(result["hear"])):
@@ -409,11 +411,11 @@ def family_schema(name, settings):
     the user's own (settings naming an ``estimator``); ``None`` for neither."""
     if name in FAMILIES:
         return FAMILIES[name]
-    own = [key for key in ("estimator", "builder") if key in (settings if isinstance(settings, dict) else {})]
+    own = [key for key in OWN_FAMILIES if key in (settings if isinstance(settings, dict) else {})]
     if len(own) > 1:
         raise MusicgenreError(f"params.yaml: models.{name} names both an estimator and a builder; a family is one "
                               "or the other (a scikit-learn classifier on a table, or a Keras network on the mels)")
-    return {"estimator": EstimatorFamily, "builder": BuilderFamily}[own[0]] if own else None
+    return OWN_FAMILIES[own[0]] if own else None
 
 
 def searchable(name, settings):

@@ -4,8 +4,9 @@ Families on tables (knn, rf, mlp on descriptors; musicnn on embeddings) are cros
 the training set's folds under both clip rules (the chunks' soft vote and clip pooling,
 :mod:`musicgenre.cliprules`), then fitted on the whole training set with their own rule
 (``models.<family>.clip_rule``, chosen on validation data when it lists both). The networks (cnn,
-transfer, and the user's own: a ``builder``) train once, early-stopped on the validation fold, and log their learning curves with
-dvclive into ``data/models/<family>/live`` (drawn as ``learning_curve.png`` beside it, too).
+transfer, and the user's own: a ``builder``) train once, early-stopped on the validation fold, and
+log their learning curves with dvclive into ``data/models/<family>/live`` (drawn as
+``learning_curve.png`` beside it, too).
 """
 
 import sys
