@@ -35,7 +35,8 @@ def graph(dot):
     stages = re.findall(r'^"([^"]+)";$', dot, re.M)
     full = nx.DiGraph(re.findall(r'^"([^"]+)" -> "([^"]+)"', dot, re.M))
     full.add_nodes_from(stages)
-    return stages, list(nx.transitive_reduction(full).edges)
+    order = {stage: k for k, stage in enumerate(stages)}  # the reduction's edges come in set order: sorted here
+    return stages, sorted(nx.transitive_reduction(full).edges, key=lambda edge: (order[edge[0]], order[edge[1]]))
 
 
 def layers(stages, edges):
@@ -50,8 +51,12 @@ def layers(stages, edges):
                                   (range(len(rows) - 2, -1, -1), dag.successors)):
             for k in sweep:
                 place = {stage: x for row in rows for x, stage in enumerate(row)}
-                rows[k].sort(key=lambda s: (sum(place[n] for n in neighbours(s)) / max(1, len(list(neighbours(s))))
-                                            if list(neighbours(s)) else place[s], order[s]))
+
+                def barycentre(stage):
+                    near = [place[n] for n in neighbours(stage)]
+                    return (sum(near) / len(near) if near else place[stage]), order[stage]
+
+                rows[k].sort(key=barycentre)
     return rows
 
 
