@@ -17,18 +17,27 @@ projected time and peak for FMA small (8,000 clips), medium (25,000) and large (
 machine, from straight lines through the measured times and peaks. ``--quick`` sizes are too
 small to project from (fixed costs dominate): it checks that the benchmark runs.
 
+With ``--keep`` each size's project stays in the cache folder with what was measured in it
+(``measured.json``); a later run brings it to this commit's code and params and measures only the
+stages DVC finds out of date, so a stop halfway, or a change to one stage (``--stages split
+train@cnn`` after a change to the training), costs only what it touches.
+
     python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn]
-                                 [--cache ~/.cache/musicgenre/scaling]
+                                 [--cache ~/.cache/musicgenre/scaling] [--keep]
 """
 
 import argparse
+import contextlib
+import json
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from gtzan_budget import build_collection, data_stages, project_copy, run_stage  # beside this script
+from gtzan_budget import PROJECT, apply_settings, build_collection, data_stages, project_copy, run_stage  # beside it
 from musicgenre import GENRES
 
 #: Collection sizes whose cost a user meets: FMA small, medium and large.
@@ -45,12 +54,51 @@ def fit(sizes, seconds, peaks):
     return exponent, slope, lambda clips: (fixed + per_clip * clips, max(max(peaks) / 1e6, base + slope * clips))
 
 
+@contextlib.contextmanager
+def project(collection, keep):
+    """A copy of the project pointed at ``collection``: a new one in a temporary folder, or with ``keep`` the one
+    kept beside the collection, brought to this commit's code and params."""
+    settings = {"dataset.source": "folder"}
+    if not keep:
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder) / "project"
+            project_copy(root, collection, True, settings)
+            yield root
+        return
+    root = collection.with_name(collection.name.replace("collection", "project"))
+    if not root.exists():
+        project_copy(root, collection, True, settings)
+    else:
+        subprocess.run(["git", "fetch", "-q", str(PROJECT), "HEAD"], cwd=root, check=True)
+        subprocess.run(["git", "checkout", "-q", "FETCH_HEAD", "--", "."], cwd=root, check=True)
+        apply_settings(root, {"dataset.source": "local", "dataset.local_path": str(collection),
+                              "dataset.allow_incomplete": False, **settings})
+    yield root
+
+
+def up_to_date(root, stage):
+    """Whether DVC finds ``stage`` and everything before it as they were when last run."""
+    status = subprocess.run([sys.executable, "-m", "dvc", "status", stage], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    return status.returncode == 0 and "up to date" in status.stdout
+
+
+def measure(root, stage, saved):
+    """``(wall, peak bytes, note)`` of ``stage``: its saved measurement when it is up to date, else a run's."""
+    if stage in saved and up_to_date(root, stage):
+        return (*saved[stage], " (saved)")
+    wall, peak, _ = run_stage(root, stage)
+    saved[stage] = (wall, peak)
+    return wall, peak, ""
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes in clips (multiples of 50)")
     parser.add_argument("--quick", action="store_true", help="6 s clips at 50, 100 and 200 clips: a few minutes")
     parser.add_argument("--stages", nargs="*", default=[], help="stages to run after the data stages")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "scaling")
+    parser.add_argument("--keep", action="store_true", help="keep each size's project and measurements in the cache")
     args = parser.parse_args()
     sizes = args.sizes or ([50, 100, 200] if args.quick else [250, 500, 1000, 2000])
     seconds = 6.0 if args.quick else 30.0
@@ -62,13 +110,15 @@ def main():
     for size in sizes:
         collection = args.cache / f"collection-{size}x{seconds:g}s"
         build_collection(collection, size // len(GENRES), seconds, artists=5)
-        with tempfile.TemporaryDirectory() as folder:
-            root = Path(folder) / "project"
-            project_copy(root, collection, True, {"dataset.source": "folder"})
+        with project(collection, args.keep) as root:
+            record = root / "measured.json"
+            saved = json.loads(record.read_text()) if record.exists() else {}
             for stage in (*data_stages(root), *args.stages):
-                wall, peak, _ = run_stage(root, stage)
+                wall, peak, note = measure(root, stage, saved)
+                record.write_text(json.dumps(saved, indent=1))
                 measured.setdefault(stage, []).append((size, wall, peak))
-                print(f"{size:>6} {stage:<22} {wall:8.1f}s {wall / size:8.3f} {peak / 2**20:9.0f} MiB", flush=True)
+                print(f"{size:>6} {stage:<22} {wall:8.1f}s {wall / size:8.3f} {peak / 2**20:9.0f} MiB{note}",
+                      flush=True)
     if len(sizes) < 2:
         return
     print(f"\n{'stage':<22} {'time exponent':>13} {'MB per 1000 clips':>18}   projected here: "
