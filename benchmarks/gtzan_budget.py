@@ -104,12 +104,14 @@ def data_stages(root):
     return order[:order.index("split")]
 
 
-def run_stage(root, stage):
-    """Wall time and peak resident memory (bytes, whole process tree) of ``dvc repro -s stage``."""
+def run_stage(root, stage, force=False):
+    """Wall time and peak resident memory (bytes, whole process tree) of ``dvc repro -s stage`` (with
+    ``force``: even when it is up to date)."""
     import psutil
 
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "--single-item", stage], cwd=root,
+    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "--single-item", *(["--force"] if force else []),
+                                stage], cwd=root,
                                env={**os.environ, "PYTHONPATH": str(root)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]

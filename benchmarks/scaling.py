@@ -19,11 +19,12 @@ small to project from (fixed costs dominate): it checks that the benchmark runs.
 
 With ``--keep`` each size's project stays in the cache folder with what was measured in it
 (``measured.json``); a later run brings it to this commit's code and params and measures only the
-stages DVC finds out of date, so a stop halfway, or a change to one stage (``--stages split
-train@cnn`` after a change to the training), costs only what it touches.
+stages DVC finds out of date or whose measurement was dropped from that file, so a stop halfway, or
+a change to one stage (``--stages split train@cnn`` after a change to the training), costs only what
+it touches.
 
     python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn]
-                                 [--cache ~/.cache/musicgenre/scaling] [--keep]
+                                 [--cache ~/.cache/musicgenre/scaling] [--keep] [--save FILE]
 """
 
 import argparse
@@ -45,13 +46,37 @@ PROJECTED = {"FMA small": 8000, "FMA medium": 25000, "FMA large": 106574}
 
 
 def fit(sizes, seconds, peaks):
-    """``(time exponent, projection)``: the slope of the log-log line of time through the measured
-    sizes (1: linear), and ``projection(clips) -> (seconds, MB)`` from straight lines through them (a
-    fixed cost plus a cost per clip; memory never below the largest peak measured)."""
-    exponent = np.polyfit(np.log(sizes), np.log(seconds), 1)[0]
+    """A stage's growth from its measured ``sizes``, wall ``seconds`` and ``peaks`` (bytes):
+
+    - ``exponent``: the slope of log time against log clips (1: linear; below 1 while a fixed cost
+      such as starting DVC or loading a model still weighs);
+    - ``growth_exponent``: ``b`` of the best ``time = a + c * clips ** b`` (``a >= 0``, ``b`` on a grid of
+      0.01 from 0.5 to 2): how the part of the time above the fixed cost grows;
+    - ``fixed_s``, ``per_clip_s``: the straight line through the times, which the projections use;
+    - ``peak_base_mb``, ``peak_per_clip_mb``: the straight line through the peaks; ``peak_max_mb``.
+    """
+    sizes, seconds, megabytes = (np.asarray(values, dtype=float) for values in (sizes, seconds, peaks))
+    megabytes = megabytes / 1e6
+    best = None
+    for b in np.arange(0.5, 2.001, 0.01):
+        grown = sizes ** b
+        c, a = np.polyfit(grown, seconds, 1)
+        if a < 0:  # no negative fixed cost: the line through the origin
+            a, c = 0.0, float(grown @ seconds / (grown @ grown))
+        error = float(np.sum((a + c * grown - seconds) ** 2))
+        if best is None or error < best[0]:
+            best = (error, b)
     per_clip, fixed = np.polyfit(sizes, seconds, 1)
-    slope, base = np.polyfit(sizes, np.asarray(peaks) / 1e6, 1)
-    return exponent, slope, lambda clips: (fixed + per_clip * clips, max(max(peaks) / 1e6, base + slope * clips))
+    slope, base = np.polyfit(sizes, megabytes, 1)
+    return {"exponent": float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0]), "growth_exponent": float(best[1]),
+            "fixed_s": float(fixed), "per_clip_s": float(per_clip), "peak_base_mb": float(base),
+            "peak_per_clip_mb": float(slope), "peak_max_mb": float(megabytes.max())}
+
+
+def projection(figures, clips):
+    """``(seconds, MB)`` a stage takes for ``clips`` by its straight lines (memory never below its largest peak)."""
+    return (figures["fixed_s"] + figures["per_clip_s"] * clips,
+            max(figures["peak_max_mb"], figures["peak_base_mb"] + figures["peak_per_clip_mb"] * clips))
 
 
 @contextlib.contextmanager
@@ -84,10 +109,11 @@ def up_to_date(root, stage):
 
 
 def measure(root, stage, saved):
-    """``(wall, peak bytes, note)`` of ``stage``: its saved measurement when it is up to date, else a run's."""
+    """``(wall, peak bytes, note)`` of ``stage``: its saved measurement when it is up to date, else a run's
+    (forced: a measurement dropped from ``measured.json`` is taken again)."""
     if stage in saved and up_to_date(root, stage):
         return (*saved[stage], " (saved)")
-    wall, peak, _ = run_stage(root, stage)
+    wall, peak, _ = run_stage(root, stage, force=True)
     saved[stage] = (wall, peak)
     return wall, peak, ""
 
@@ -99,6 +125,7 @@ def main():
     parser.add_argument("--stages", nargs="*", default=[], help="stages to run after the data stages")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "scaling")
     parser.add_argument("--keep", action="store_true", help="keep each size's project and measurements in the cache")
+    parser.add_argument("--save", type=Path, help="write the fitted figures to this JSON file")
     args = parser.parse_args()
     sizes = args.sizes or ([50, 100, 200] if args.quick else [250, 500, 1000, 2000])
     seconds = 6.0 if args.quick else 30.0
@@ -121,15 +148,21 @@ def main():
                       flush=True)
     if len(sizes) < 2:
         return
-    print(f"\n{'stage':<22} {'time exponent':>13} {'MB per 1000 clips':>18}   projected here: "
-          + "; ".join(f"{name} ({clips} clips)" for name, clips in PROJECTED.items()))
+    print(f"\n{'stage':<22} {'exponent':>8} {'above fixed':>11} {'fixed':>7} {'s/clip':>7} {'MB/1000 clips':>13}   "
+          "projected here: " + "; ".join(f"{name} ({clips} clips)" for name, clips in PROJECTED.items()))
+    fitted = {}
     for stage, rows in measured.items():
-        clips, walls, peaks = zip(*rows)
-        exponent, slope, projection = fit(clips, walls, peaks)
-        projected = "; ".join(f"{projection(n)[0] / 3600:.1f} h, {projection(n)[1] / 1e3:.1f} GB"
+        fitted[stage] = figures = fit(*zip(*rows))
+        projected = "; ".join(f"{projection(figures, n)[0] / 3600:.1f} h, {projection(figures, n)[1] / 1e3:.1f} GB"
                               for n in PROJECTED.values())
-        print(f"{stage:<22} {exponent:13.2f} {slope * 1000:18.0f}   {projected}")
-
+        print(f"{stage:<22} {figures['exponent']:8.2f} {figures['growth_exponent']:11.2f} {figures['fixed_s']:6.1f}s "
+              f"{figures['per_clip_s']:7.3f} {figures['peak_per_clip_mb'] * 1000:13.0f}   {projected}")
+    if args.save:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
+                                text=True).stdout.strip()
+        args.save.write_text(json.dumps({"commit": commit, "cpus": os.cpu_count(), "clip_seconds": seconds,
+                                         "sizes": sizes, "stages": fitted}, indent=1) + "\n")
+        print(f"fitted figures saved to {args.save}")
 
 if __name__ == "__main__":
     main()

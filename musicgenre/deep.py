@@ -8,6 +8,8 @@ evaluation and ``predict`` treat them like the scikit-learn families. Importing 
 (and registers the custom layers a pickled network needs).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .cliprules import VoteByChunk
@@ -34,9 +36,21 @@ class MelClassifier(VoteByChunk):
         self.mean, self.std, self.batch_size = mean.astype(np.float32), std.astype(np.float32), batch_size
 
     def predict_proba(self, mels):
-        """Genre probabilities for log-mel chunks of shape ``(n, n_mels, frames)``."""
-        x = standardise(mels, self.mean, self.std)
-        return np.asarray(self.network.predict(x, batch_size=self.batch_size, verbose=0), dtype=np.float64)
+        """Genre probabilities for log-mel chunks of shape ``(n, n_mels, frames)``: an array, or rows read
+        when sliced (:class:`musicgenre.streams.NpyRows`). A block of whole batches at a time, so memory
+        stays one block's and every batch is the one a single call would make."""
+        block = block_rows(mels.shape[1:], self.batch_size)
+        parts = [self.network.predict(standardise(mels[start:start + block], self.mean, self.std),
+                                      batch_size=self.batch_size, verbose=0) for start in range(0, len(mels), block)]
+        return np.concatenate(parts or [np.empty((0, len(self.classes_)))]).astype(np.float64)
+
+
+def block_rows(row_shape, multiple=1):
+    """Rows of float32 chunks in :data:`musicgenre.streams.BATCH_BYTES`, a multiple of ``multiple``."""
+    from .streams import BATCH_BYTES
+
+    per_row = int(np.prod(row_shape)) * 4
+    return max(1, BATCH_BYTES // per_row // multiple) * multiple
 
 
 def standardise(mels, mean, std):
@@ -44,9 +58,69 @@ def standardise(mels, mean, std):
 
 
 def band_statistics(mels):
-    """Mean and standard deviation per mel band over all training chunks and frames."""
-    x = np.asarray(mels, dtype=np.float32)
-    return x.mean(axis=(0, 2))[:, None], x.std(axis=(0, 2))[:, None] + 1e-3
+    """Mean and standard deviation per mel band over all training chunks and frames, read a block of
+    chunks at a time. Each sum carries its running total into the next block as an extra first row,
+    so the result is bit for bit NumPy's ``mean``/``std`` over the whole float32 array (which sums
+    chunk after chunk), without ever holding it."""
+    n, n_mels, frames = mels.shape
+    block = block_rows(mels.shape[1:])
+    count = np.intp(n * frames)  # NumPy divides by the count as an integer array: in float64, then cast
+
+    def total(of_block):
+        running = np.zeros(n_mels, np.float32)
+        for start in range(0, n, block):
+            carried = np.zeros((1, n_mels, frames), np.float32)
+            carried[0, :, 0] = running
+            running = np.add.reduce(np.concatenate([carried, of_block(mels[start:start + block])]), axis=(0, 2))
+        return np.true_divide(running, count, out=running, casting="unsafe")
+
+    mean = total(lambda x: np.asarray(x, dtype=np.float32))[:, None]
+    variance = total(lambda x: np.square(np.asarray(x, dtype=np.float32) - mean))
+    return mean, np.sqrt(variance)[:, None] + 1e-3
+
+
+def batches(mels, labels, mean, std, batch_size, shuffle):
+    """A ``tf.data`` pipeline of standardised ``(chunks, labels)`` batches, read from ``mels`` (an array or
+    :class:`musicgenre.streams.NpyRows`) a batch at a time, so no epoch holds the rows as float32.
+
+    Its order is Keras' own for arrays (``fit(x, y, shuffle=True)``): a permutation of the rows drawn
+    each epoch by ``tf.random.shuffle`` under the seed, cut into batches, the last one partial; the
+    code that draws it is Keras' (``ArrayDataAdapter.get_tf_dataset``), op for op, so the seeded
+    draws are the same, and a network trains bit for bit as it did on the arrays in memory."""
+    tf = tensorflow()
+    n, full = len(labels), len(labels) // batch_size
+    labels = np.asarray(labels, dtype=np.int64)
+
+    def permutation(_):
+        indices = tf.range(n, dtype=tf.int64)
+        if shuffle:
+            indices = tf.random.shuffle(indices)
+        return indices
+
+    def cut(indices):
+        whole = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(tf.slice(indices, [0], [full * batch_size]), [full, batch_size]))
+        if n % batch_size:
+            whole = whole.concatenate(tf.data.Dataset.from_tensors(tf.slice(indices, [full * batch_size],
+                                                                             [n % batch_size])))
+        return whole
+
+    def read(indices):
+        return standardise(mels[indices], mean, std), labels[indices]
+
+    def load(indices):
+        x, y = tf.numpy_function(read, [indices], (tf.float32, tf.int64))
+        x.set_shape((None, *mels.shape[1:], 1))
+        y.set_shape((None,))
+        return x, y
+
+    steps = full + bool(n % batch_size)
+    indices = (tf.data.Dataset.range(1).map(permutation).prefetch(1).flat_map(cut)
+               .apply(tf.data.experimental.assert_cardinality(steps)))
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False  # as Keras sets them
+    options.experimental_external_state_policy = tf.data.experimental.ExternalStatePolicy.IGNORE
+    return indices.map(load, num_parallel_calls=tf.data.AUTOTUNE).with_options(options).prefetch(tf.data.AUTOTUNE)
 
 
 @keras.saving.register_keras_serializable(package="musicgenre")
@@ -239,37 +313,53 @@ def _live_logger(live):
     return LiveLog()
 
 
+class Chunks(NamedTuple):
+    """A network's data: the fit and validation chunks (arrays or :class:`musicgenre.streams.NpyRows`),
+    their labels as class codes, and the fit chunks' band statistics (:func:`band_statistics`)."""
+
+    x_fit: object
+    y_fit: np.ndarray
+    x_val: object
+    y_val: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+    def batches(self, batch_size):
+        """``(training, validation)`` pipelines (:func:`batches`): the training rows shuffled each epoch."""
+        return (batches(self.x_fit, self.y_fit, self.mean, self.std, batch_size, shuffle=True),
+                batches(self.x_val, self.y_val, self.mean, self.std, batch_size, shuffle=False))
+
+
 def fit(network, data, epochs, batch_size, learning_rate, patience, live, initial_epoch=0):
-    """Train ``network`` on ``data = (x_train, y_train, x_val, y_val)`` for up to ``epochs`` more epochs,
-    stopping when the validation loss has not improved for ``patience`` epochs and keeping the best
-    weights. Returns the number of epochs run so far (the next phase's ``initial_epoch``)."""
+    """Train ``network`` on ``data`` (:class:`Chunks`) for up to ``epochs`` more epochs, stopping when
+    the validation loss has not improved for ``patience`` epochs and keeping the best weights.
+    Returns the number of epochs run so far (the next phase's ``initial_epoch``)."""
     if epochs <= 0:
         return initial_epoch
-    x_train, y_train, x_val, y_val = data
+    training, validation = data.batches(batch_size)
     network.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                     metrics=["accuracy"])
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-    history = network.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=initial_epoch + epochs,
-                          initial_epoch=initial_epoch, batch_size=batch_size, shuffle=True, verbose=2,
-                          callbacks=[stop, _live_logger(live)])
+    # shuffle=False: the pipeline shuffles (Keras would ignore it, with a warning)
+    history = network.fit(training, validation_data=validation, epochs=initial_epoch + epochs,
+                          initial_epoch=initial_epoch, shuffle=False, verbose=2, callbacks=[stop, _live_logger(live)])
     return initial_epoch + len(history.history["loss"])
 
 
 def train_network(family, settings, data, seed, live):
     """Build and train ``family`` (``cnn``, ``transfer``, or a network of the user's own: settings
-    naming a ``builder``) on standardised ``data``.
+    naming a ``builder``) on ``data`` (:class:`Chunks`).
 
     Returns ``(network, description)``; the description goes into ``metrics/<family>.json``.
     ``transfer`` trains its head with the backbone frozen, then unfreezes the top
     ``fine_tune_layers`` layers at ``fine_tune_learning_rate``. With ``weights: none`` nothing is
     worth freezing, so every layer trains from the first epoch.
     """
-    x_train, y_train = data[0], data[1]
-    n_classes = int(y_train.max()) + 1
-    input_shape = tuple(x_train.shape[1:3])
+    n_classes = int(data.y_fit.max()) + 1
+    input_shape = tuple(data.x_fit.shape[1:3])
     batch_size, patience, rate = settings["batch_size"], settings["patience"], settings["learning_rate"]
     if "builder" in settings:
-        network = own_network(settings, data[0].shape[1:], n_classes, seed, f"models.{family}")
+        network = own_network(settings, (*input_shape, 1), n_classes, seed, f"models.{family}")
         epochs = fit(network, data, settings["epochs"], batch_size, rate, patience, live)
         return network, {"builder": settings["builder"], "parameters": int(network.count_params()), "epochs": epochs}
     if family == "cnn":

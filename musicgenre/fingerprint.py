@@ -66,11 +66,13 @@ def find_duplicates(prints):
     if len(prints) < 2:  # nothing to pair (also detect_duplicates: skip, which passes no prints)
         return pd.DataFrame(columns=columns)
     files = sorted(prints)
-    ids = np.concatenate([np.full(len(prints[f]), i) for i, f in enumerate(files)])
-    times = np.concatenate([np.arange(len(prints[f])) for f in files])
+    # every frame of the collection at once: 4-byte clip numbers and times keep it to 20 bytes a frame
     words = np.concatenate([prints[f] for f in files])
     order = np.argsort(words, kind="stable")
-    words, ids, times = words[order], ids[order], times[order]
+    words = words[order]
+    ids = np.concatenate([np.full(len(prints[f]), i, dtype=np.int32) for i, f in enumerate(files)])[order]
+    times = np.concatenate([np.arange(len(prints[f]), dtype=np.int32) for f in files])[order]
+    del order
     starts = np.flatnonzero(np.r_[True, words[1:] != words[:-1]])
     sizes = np.diff(np.r_[starts, len(words)])
     votes = {}

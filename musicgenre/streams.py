@@ -10,6 +10,10 @@ large the collection (issue: a 25,000-clip folder must not need all its log-mels
   byte what ``numpy.save`` writes for the whole array.
 
 Both write through :func:`musicgenre.files.atomic_write`: whole or not at all.
+
+:class:`NpyRows` reads it back the same way: chosen rows of an ``.npy`` file, a slice at a time, with
+plain reads. A memory map would do it too, but every page it touches counts as the reader's
+resident memory until the map is closed, so an epoch over the training rows would hold them all.
 """
 
 import contextlib
@@ -21,8 +25,13 @@ import pandas as pd
 from .errors import MusicgenreError
 from .files import atomic_write
 
-#: Rows held before a Parquet row group is written (by their size in memory).
-BATCH_BYTES = 64 * 2**20
+#: Rows held before a Parquet row group is written (by their size in memory); also the float32
+#: chunks a network predicts at a time. Small enough that a stage's memory stops growing within a
+#: few hundred clips (benchmarks/scaling.py), large enough for row groups that read fast.
+BATCH_BYTES = 16 * 2**20
+#: Frames held before they are joined into one: thousands of one-clip frames weigh far more than
+#: their values, which is all :data:`BATCH_BYTES` counts.
+HELD_FRAMES = 256
 
 
 class _Batches:
@@ -39,6 +48,8 @@ class _Batches:
         self.rows += len(frame)
         if self.held >= self.batch_bytes:
             self.flush()
+        elif len(self.pending) >= HELD_FRAMES:
+            self.pending = [pd.concat(self.pending, ignore_index=True)]
 
     def flush(self):
         import pyarrow as pa
@@ -110,3 +121,47 @@ def npy_stream(path):
         rows = _Rows(handle)
         yield rows
         rows.finish()
+
+
+class NpyRows:
+    """Rows ``rows`` of the ``.npy`` array at ``path``, read when sliced: ``rows_[a:b]`` reads those rows (in
+    their order, a run of consecutive ones in one read) into an array of the file's dtype. ``len``
+    and ``shape`` are the selection's; nothing is read until a slice is asked for."""
+
+    def __init__(self, path, rows):
+        self.path, self.rows = path, np.asarray(rows, dtype=np.int64)
+        with open(path, "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, fortran_order, self.dtype = read_header(handle)
+            self.offset = handle.tell()
+        if fortran_order:
+            raise MusicgenreError(f"{path}: a Fortran-ordered array cannot be read by rows; save it in C order")
+        self.row_shape, self.stored = shape[1:], shape[0]
+        self.row_bytes = int(np.prod(self.row_shape, dtype=np.int64)) * self.dtype.itemsize
+
+    def __len__(self):
+        return len(self.rows)
+
+    @property
+    def shape(self):
+        return (len(self.rows), *self.row_shape)
+
+    def __getitem__(self, key):
+        wanted = self.rows[key]
+        if wanted.size and (wanted.min() < 0 or wanted.max() >= self.stored):
+            raise MusicgenreError(f"{self.path} has {self.stored} rows, not row {wanted.max()}: its index is stale; "
+                                  "rerun the stage that wrote it")
+        out = np.empty((len(wanted), *self.row_shape), dtype=self.dtype)
+        flat = out.reshape(-1).view(np.uint8).reshape(len(wanted), self.row_bytes)
+        breaks = np.flatnonzero(np.diff(wanted) != 1) + 1
+        if not len(wanted):
+            return out
+        with open(self.path, "rb") as handle:
+            for start, stop in zip([0, *breaks], [*breaks, len(wanted)]):
+                handle.seek(self.offset + int(wanted[start]) * self.row_bytes)
+                if handle.readinto(flat[start:stop]) != (stop - start) * self.row_bytes:
+                    raise MusicgenreError(f"{self.path} ends before its header's {self.stored} rows: it was cut "
+                                          "short; rerun the stage that wrote it")
+        return out

@@ -96,7 +96,7 @@ def train_deep(family, settings, table, representation, seed, live, lengths=None
     validation fold. Returns ``(classifier, description, folds)``; ``folds`` holds the validation
     fold's chunk and clip accuracy (and by length, with ``lengths``), in the shape of
     :func:`cross_validate`'s result."""
-    from .deep import MelClassifier, band_statistics, standardise, train_network
+    from .deep import Chunks, MelClassifier, band_statistics, train_network
 
     train = table[table["set"] == "train"]
     fit_rows, val_rows = train[train["fold"] != VALIDATION_FOLD], train[train["fold"] == VALIDATION_FOLD]
@@ -104,11 +104,10 @@ def train_deep(family, settings, table, representation, seed, live, lengths=None
         raise MusicgenreError("the training set has no validation fold to early-stop on; raise split.folds")
     classes = np.array(sorted(train["genre"].unique()))
     x_fit, x_val = representation.inputs(fit_rows, []), representation.inputs(val_rows, [])
-    mean, std = band_statistics(x_fit)
     code = {genre: k for k, genre in enumerate(classes)}
-    data = (standardise(x_fit, mean, std), fit_rows["genre"].map(code).to_numpy(),
-            standardise(x_val, mean, std), val_rows["genre"].map(code).to_numpy())
+    data = Chunks(x_fit, fit_rows["genre"].map(code).to_numpy(), x_val, val_rows["genre"].map(code).to_numpy(),
+                  *band_statistics(x_fit))
     network, description = train_network(family, settings, data, seed, live)
-    classifier = MelClassifier(network, classes, mean, std)
+    classifier = MelClassifier(network, classes, data.mean, data.std)
     return classifier, description, [held_out_scores(VALIDATION_FOLD, val_rows, classifier,
                                                      lambda rows: representation.inputs(rows, []), lengths, seed)]

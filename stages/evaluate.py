@@ -30,7 +30,7 @@ def main(family):
     settings = section(params, f"models.{family}")
     representation = family_input(family, settings, params)
     bundle = load_bundle(model_dir(family) / BUNDLE_NAME, trusted=vouched(settings, params["hear"]))
-    table = representation.table(pd.read_csv(SPLIT))
+    table = representation.table(pd.read_csv(SPLIT), bundle["feature_names"])
     test = table[table["set"] == "test"]
     model = bundle["model"]
     seed = section(params, "seed")

@@ -88,7 +88,7 @@ def main(family):
     config = {"input": representation.name, "sample_rate": sample_rate, "chunk_seconds": chunk_seconds,
               **representation.config(params)}
     columns = representation.columns(params)
-    table = representation.table(pd.read_csv(SPLIT))
+    table = representation.table(pd.read_csv(SPLIT), columns)
     train = table[table["set"] == "train"]
     out = model_dir(family)
     out.mkdir(parents=True, exist_ok=True)

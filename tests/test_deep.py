@@ -211,3 +211,61 @@ def test_a_wrong_builder_stops_before_training_naming_the_fix(builder, extra, sa
     with pytest.raises(MusicgenreError, match=r"params\.yaml: models\.mine\.builder is ") as caught:
         own_network(settings, (N_MELS, FRAMES, 1), 3, seed=0, key="models.mine")
     assert said in str(caught.value)
+
+
+
+PARITY = """
+import sys
+import numpy as np
+import keras
+from musicgenre import deep, streams
+from musicgenre.runtime import tensorflow
+from musicgenre.streams import NpyRows
+
+tensorflow(2, 7)
+rng = np.random.default_rng(0)
+mels = (rng.normal(size=(300, 32, 40)) * 10 - 20).astype(np.float16)
+labels = rng.integers(0, 4, len(mels))
+mels[np.arange(len(mels)), labels * 8] += 15
+np.save("mels.npy", mels)
+order = rng.permutation(len(mels))
+fit_rows, val_rows = order[:203], order[203:264]
+settings = {"architecture": "default", "filters": [8, 16], "dropout": 0.3,
+            "masks": {"time_masks": 2, "time_width": 4, "freq_masks": 2, "freq_width": 3}}
+network = deep.build_cnn(settings, (32, 40), 4, 7)
+if sys.argv[1] == "memory":  # as the networks trained before: every row as float32, Keras' own shuffle
+    x_fit, x_val = mels[fit_rows].astype(np.float32), mels[val_rows].astype(np.float32)
+    mean, std = x_fit.mean(axis=(0, 2))[:, None], x_fit.std(axis=(0, 2))[:, None] + 1e-3
+    network.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                    metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    network.fit(deep.standardise(x_fit, mean, std), labels[fit_rows], epochs=6, batch_size=32, shuffle=True,
+                validation_data=(deep.standardise(x_val, mean, std), labels[val_rows]), verbose=0, callbacks=[stop])
+    predicted = network.predict(deep.standardise(mels, mean, std), batch_size=64, verbose=0)
+else:  # rows read from the file a batch at a time; the 300 rows predicted in blocks of 128
+    class Quiet:
+        def log_metric(self, *args): pass
+        def next_step(self): pass
+
+    streams.BATCH_BYTES = 2 * 64 * 32 * 40 * 4
+    data = deep.Chunks(NpyRows("mels.npy", fit_rows), labels[fit_rows], NpyRows("mels.npy", val_rows),
+                       labels[val_rows], *deep.band_statistics(NpyRows("mels.npy", fit_rows)))
+    mean, std = data.mean, data.std
+    deep.fit(network, data, 6, 32, 1e-3, 2, Quiet())
+    predicted = deep.MelClassifier(network, np.arange(4), mean, std).predict_proba(NpyRows("mels.npy", np.arange(300)))
+np.savez(sys.argv[1] + ".npz", mean=mean, std=std, predicted=predicted, *network.get_weights())
+"""
+
+
+def test_a_network_trained_on_rows_read_from_disk_is_bit_for_bit_the_one_trained_on_arrays(tmp_path):
+    """The batch loader keeps a collection's mels out of memory without changing a single weight: the
+    band statistics, the per-epoch shuffle, every batch and the block-wise predictions are those of
+    Keras on float32 arrays in memory (how the networks trained before), so the demo's numbers hold."""
+    for way in ("memory", "rows"):
+        result = run_python(PARITY.replace("sys.argv[1]", repr(way)), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+    memory, rows = np.load(tmp_path / "memory.npz"), np.load(tmp_path / "rows.npz")
+    assert sorted(memory) == sorted(rows) and len(memory) > 10
+    for name in memory:
+        assert np.array_equal(memory[name], rows[name]), name
+    assert memory["predicted"].shape == (300, 4)

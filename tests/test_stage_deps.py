@@ -44,8 +44,8 @@ NOT_OUTPUTS = {
                                                            "runs (declared there)",
     ("hear@*", "<other>"): "the package imports every representation to find it by name; hear@<name> runs "
                            "representations/hear.py only (declared)",
-    ("train@* evaluate@* leakage out_of_fold@*", "musicgenre/streams.py"): "writes a representation's output "
-        "as it comes, which represent@<name>, hear@<name> and combine do (declared there); these stages read it",
+    ("leakage out_of_fold@*", "musicgenre/streams.py"): "writes a representation's output as it comes, and "
+        "reads the mels by rows for the networks (declared by the stages that do); these stages read tables",
     ("train@* leakage split out_of_fold@* combine", DSP): "per-clip audio work of represent@<name>; these stages read its "
                                     "output data/inputs/<name> (declared), which it changes",
 }

@@ -20,10 +20,13 @@ PARAMS = {"chunks": {"sample_rate": 22050, "seconds": 3.0},
 
 @pytest.fixture(params=[1, None], ids=["a batch per clip", "one batch"])
 def batches(request, monkeypatch, tmp_path):
-    """Run in an empty project folder, with row groups of every clip, or of everything at once."""
+    """Run in an empty project folder, with row groups of every clip, or of everything at once (the
+    clips' frames held joined two at a time)."""
     monkeypatch.chdir(tmp_path)
     if request.param:
         monkeypatch.setattr(streams, "BATCH_BYTES", request.param)
+    else:
+        monkeypatch.setattr(streams, "HELD_FRAMES", 2)
     return tmp_path
 
 
@@ -108,3 +111,17 @@ def test_tables_joined_a_batch_at_a_time_equal_the_tables_joined_whole(tmp_path,
     whole = combined.join()
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "batched.parquet"), whole)
     assert list(whole.columns) == ["file", "chunk", "a", "b"] and whole["b"].tolist() == (2.0 * np.arange(9)).tolist()
+
+
+def test_rows_read_by_slices_are_the_arrays_rows_and_a_damaged_file_is_named(tmp_path):
+    array = np.arange(5 * 3 * 2, dtype=np.float16).reshape(5, 3, 2)
+    np.save(tmp_path / "a.npy", array)
+    rows = streams.NpyRows(tmp_path / "a.npy", [3, 4, 0, 1, 2])
+    assert rows.shape == (5, 3, 2) and len(rows) == 5 and rows[:].dtype == np.float16
+    assert np.array_equal(rows[:], array[[3, 4, 0, 1, 2]]) and np.array_equal(rows[1:3], array[[4, 0]])
+    assert np.array_equal(rows[np.array([4, 0])], array[[2, 3]]) and rows[2:2].shape == (0, 3, 2)
+    with pytest.raises(MusicgenreError, match=r"a\.npy has 5 rows, not row 7: its index is stale"):
+        streams.NpyRows(tmp_path / "a.npy", [7])[:]
+    (tmp_path / "a.npy").write_bytes((tmp_path / "a.npy").read_bytes()[:-8])
+    with pytest.raises(MusicgenreError, match=r"a\.npy ends before its header's 5 rows: it was cut short"):
+        streams.NpyRows(tmp_path / "a.npy", [4])[:]

@@ -17,7 +17,8 @@ class Representation:
     tabular = False
     clips_per_task = "auto"  #: clips handed to a worker at a time ("auto": joblib's choice)
     #: A table's Parquet file of chunk rows (``file, chunk`` and its columns), which ``combine`` then
-    #: reads a batch at a time; ``None``: it reads :meth:`read`'s rows whole.
+    #: reads a batch at a time, and a family only the columns it uses of; ``None``: they read
+    #: :meth:`read`'s rows whole.
     table_path = None
 
     @property
@@ -35,8 +36,10 @@ class Representation:
         raise NotImplementedError
 
     def read(self):
-        """The stage's output as chunk rows keyed by ``file, chunk``."""
-        raise NotImplementedError
+        """The stage's output as chunk rows keyed by ``file, chunk`` (a table's: its ``table_path``)."""
+        if self.table_path is None:
+            raise NotImplementedError
+        return pd.read_parquet(self.table_path)
 
     def columns(self, params):
         """The table columns a model reads (none when the input is an array, like the mels)."""
@@ -68,9 +71,14 @@ class Representation:
         """What :meth:`chunks` returned, as one model input (a row per chunk)."""
         return np.asarray(values)
 
-    def table(self, split):
-        """The output's chunk rows joined to ``split`` (``file, chunk, genre, artist, group, set, fold``)."""
-        return labelled_chunks(self.read(), split, self.output)
+    def table(self, split, columns=None):
+        """The output's chunk rows joined to ``split`` (``file, chunk, genre, artist, group, set, fold``);
+        with ``columns`` and a ``table_path``, only those columns are read, in their stored types (a
+        family holds what it uses of a table, not the whole of it)."""
+        if columns is None or self.table_path is None:
+            return labelled_chunks(self.read(), split, self.output)
+        return labelled_chunks(pd.read_parquet(self.table_path, columns=["file", "chunk", *columns]), split,
+                               self.output)
 
 
 def labelled_chunks(chunks, split, source=str(CHUNKS)):

@@ -4,14 +4,13 @@ fusion family's input, written by the ``combine`` stage."""
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import MusicgenreError
 from ..paths import TABLES_CHUNKS
 from .base import Representation
 
-#: Chunk rows read and joined at a time (a few tens of MB of descriptors and embeddings).
-BATCH_ROWS = 10_000
+#: Chunk rows read and joined at a time (about 9 MB of descriptors and embeddings).
+BATCH_ROWS = 2_500
 
 
 class Combined(Representation):
@@ -20,7 +19,7 @@ class Combined(Representation):
     join (:meth:`join`) to its own folder, so a family reading it depends on the table inputs and
     on nothing else (a change of the mels reruns no fusion)."""
 
-    name, tabular = "tables", True
+    name, tabular, table_path = "tables", True, str(TABLES_CHUNKS)
 
     def __init__(self, parts):
         self.parts = list(parts)
@@ -63,9 +62,6 @@ class Combined(Representation):
             table = table.merge(other[[c for c in other.columns if c not in table.columns or c in ("file", "chunk")]],
                                 on=["file", "chunk"], how="inner", validate="one_to_one")
         return table
-
-    def read(self):
-        return pd.read_parquet(TABLES_CHUNKS)
 
     def columns_by_input(self, params):
         return {part.name: part.columns(params) for part in self.parts}

@@ -6,7 +6,6 @@
 
 import functools
 
-import pandas as pd
 
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
@@ -39,9 +38,6 @@ class Embeddings(Representation):
                     "chunk_seconds": chunk_seconds}, EMBEDDINGS_INFO)
         return (f"{chunks} chunks x {dim} ({settings['model']} {settings['layer']}, musicnn {version}) "
                 f"from {len(files)} clips")
-
-    def read(self):
-        return pd.read_parquet(EMBEDDINGS)
 
     def columns(self, params):
         from ..dsp.embeddings import column_names

@@ -33,9 +33,6 @@ class Descriptors(Representation):
                 chunk_table.add(pd.DataFrame([{"file": file, **row} for row in chunks], columns=chunk_columns))
         return f"{clip_table.rows} clips, {chunk_table.rows} chunks of {chunk_grid(params)[1]} s"
 
-    def read(self):
-        return pd.read_parquet(CHUNKS)
-
     def columns(self, params):
         return descriptor_columns(section(params, "train.drop_features"))
 

@@ -11,7 +11,6 @@ the embedding and its size.
 
 import functools
 
-import pandas as pd
 
 from ..jsonio import read_json, write_json
 from ..params import chunk_grid
@@ -54,9 +53,6 @@ class Hear(Representation):
         settings, package = self.settings(params), package_version(self.module)
         write_json({**settings, "package": package, "dimensions": dim}, self.info_path)
         return f"{chunks} chunks x {dim} ({self.module} {settings['embedding']}, {package}) from {len(files)} clips"
-
-    def read(self):
-        return pd.read_parquet(self.table_path)
 
     def columns(self, params):
         from ..dsp.hear import column_names

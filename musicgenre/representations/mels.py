@@ -1,6 +1,6 @@
 """Log-mel spectrograms per chunk, as a representation (stage ``represent@mels``).
 
-``data/inputs/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, opened memory-mapped;
+``data/inputs/mels/mels.npy`` is one array of shape ``(chunks, n_mels, frames)``, read by rows;
 ``index.csv`` maps each row to ``file, chunk``; ``config.json`` is the recipe; ``images/<genre>/<clip>.png``
 are 432 x 288 pictures in the style of Kaggle's ``images_original``.
 """
@@ -8,7 +8,6 @@ are 432 x 288 pictures in the style of Kaggle's ``images_original``.
 import csv
 import functools
 
-import numpy as np
 import pandas as pd
 
 from ..datasets.layout import image_path
@@ -20,7 +19,7 @@ from .base import Representation
 
 
 class Mels(Representation):
-    """Log-mel spectrograms per chunk (:mod:`musicgenre.dsp.mels`): one float16 array, read memory-mapped."""
+    """Log-mel spectrograms per chunk (:mod:`musicgenre.dsp.mels`): one float16 array, read by rows."""
 
     name = "mels"
 
@@ -56,8 +55,10 @@ class Mels(Representation):
         return pd.read_csv(MELS_INDEX).rename(columns={"row": "mel_row"})
 
     def inputs(self, rows, columns):
-        array = np.load(MELS_ARRAY, mmap_mode="r")
-        return np.asarray(array[rows["mel_row"].to_numpy()], dtype=np.float32)
+        """The rows' chunks, read a slice at a time when a network trains on them or predicts them."""
+        from ..streams import NpyRows
+
+        return NpyRows(MELS_ARRAY, rows["mel_row"].to_numpy())
 
     def config(self, params):
         return read_json(MELS_CONFIG)  # the recipe the stage used, so predict makes the same pictures
