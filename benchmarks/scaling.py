@@ -5,17 +5,18 @@ The demo generator's clips (named like GTZAN's, five artists per genre; 30 s eac
 imported as a collection of one's own (``dataset.source: folder``) into a fresh copy of the
 project and run stage by stage with ``dvc repro --single-item``: the data stages (``download``,
 ``clean``, every ``represent@<name>``, ``combine``), then any others ``--stages`` names (``split
-train@cnn``...). Each stage's wall time and peak memory are measured as in
-``benchmarks/gtzan_budget.py`` (the largest sum of resident memory over its process tree: DVC,
-the stage and its workers).
+train@cnn``...), or with ``--all`` every stage of the pipeline, in ``dvc repro``'s order: the
+figures ``download`` projects a whole run from (``--save musicgenre/data/scaling.json``). Each
+stage's wall time and peak memory are measured as in ``benchmarks/gtzan_budget.py`` (the largest
+sum of resident memory over its process tree: DVC, the stage and its workers).
 
 It prints a line per size and stage (wall time, seconds per clip, peak memory), then per stage
-the fitted growth: the exponent ``b`` of ``time ~ clips ** b`` (least squares through log time
-against log clips: 1 is linear, below 1 while a fixed cost such as loading a model still weighs)
-and the memory slope in MB per 1,000 clips (least squares through peak against clips), and the
-projected time and peak for FMA small (8,000 clips), medium (25,000) and large (106,574) on this
-machine, from straight lines through the measured times and peaks. ``--quick`` sizes are too
-small to project from (fixed costs dominate): it checks that the benchmark runs.
+the fitted growth (:func:`fit`): the time exponent (the slope of log time against log clips), the
+exponent of the time above the fixed cost, the fixed cost and time per clip, the memory slope in MB
+per 1,000 clips, and the projected time and peak for FMA small (8,000 clips), medium (25,000) and
+large (106,574) on this machine, from straight lines through the measured times and peaks.
+``--quick`` sizes are too small to project from (fixed costs dominate): it checks that the
+benchmark runs.
 
 With ``--keep`` each size's project stays in the cache folder with what was measured in it
 (``measured.json``); a later run brings it to this commit's code and params and measures only the
@@ -23,7 +24,7 @@ stages DVC finds out of date or whose measurement was dropped from that file, so
 a change to one stage (``--stages split train@cnn`` after a change to the training), costs only what
 it touches.
 
-    python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn]
+    python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn | --all]
                                  [--cache ~/.cache/musicgenre/scaling] [--keep] [--save FILE]
 """
 
@@ -38,7 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gtzan_budget import PROJECT, apply_settings, build_collection, data_stages, project_copy, run_stage  # beside it
+from gtzan_budget import (PROJECT, apply_settings, build_collection, data_stages, pipeline_order,  # beside it
+                          project_copy, run_stage)
 from musicgenre import GENRES
 
 #: Collection sizes whose cost a user meets: FMA small, medium and large.
@@ -50,33 +52,50 @@ def fit(sizes, seconds, peaks):
 
     - ``exponent``: the slope of log time against log clips (1: linear; below 1 while a fixed cost
       such as starting DVC or loading a model still weighs);
-    - ``growth_exponent``: ``b`` of the best ``time = a + c * clips ** b`` (``a >= 0``, ``b`` on a grid of
-      0.01 from 0.5 to 2): how the part of the time above the fixed cost grows;
-    - ``fixed_s``, ``per_clip_s``: the straight line through the times, which the projections use;
+    - ``fixed_s``, ``scale_s``, ``growth_exponent``: the best ``time = fixed_s + scale_s * clips **
+      growth_exponent`` (no negative fixed cost; the exponent on a grid of 0.01 from 0.5 to 2.5): how
+      the time above the fixed cost grows, and what the projections use (a search that costs the
+      square of its rows is not a straight line);
     - ``peak_base_mb``, ``peak_per_clip_mb``: the straight line through the peaks; ``peak_max_mb``.
     """
     sizes, seconds, megabytes = (np.asarray(values, dtype=float) for values in (sizes, seconds, peaks))
     megabytes = megabytes / 1e6
     best = None
-    for b in np.arange(0.5, 2.001, 0.01):
+    for b in np.arange(0.5, 2.501, 0.01):
         grown = sizes ** b
         c, a = np.polyfit(grown, seconds, 1)
         if a < 0:  # no negative fixed cost: the line through the origin
             a, c = 0.0, float(grown @ seconds / (grown @ grown))
         error = float(np.sum((a + c * grown - seconds) ** 2))
         if best is None or error < best[0]:
-            best = (error, b)
-    per_clip, fixed = np.polyfit(sizes, seconds, 1)
+            best = (error, round(float(b), 2), float(a), float(c))
     slope, base = np.polyfit(sizes, megabytes, 1)
-    return {"exponent": float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0]), "growth_exponent": float(best[1]),
-            "fixed_s": float(fixed), "per_clip_s": float(per_clip), "peak_base_mb": float(base),
-            "peak_per_clip_mb": float(slope), "peak_max_mb": float(megabytes.max())}
+    return {"exponent": float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0]), "growth_exponent": best[1],
+            "fixed_s": best[2], "scale_s": best[3], "peak_base_mb": float(base), "peak_per_clip_mb": float(slope),
+            "peak_max_mb": float(megabytes.max())}
 
 
 def projection(figures, clips):
-    """``(seconds, MB)`` a stage takes for ``clips`` by its straight lines (memory never below its largest peak)."""
-    return (figures["fixed_s"] + figures["per_clip_s"] * clips,
+    """``(seconds, MB)`` a stage takes for ``clips`` by its fitted lines (memory never below its largest peak)."""
+    return (figures["fixed_s"] + figures["scale_s"] * clips ** figures["growth_exponent"],
             max(figures["peak_max_mb"], figures["peak_base_mb"] + figures["peak_per_clip_mb"] * clips))
+
+
+def save(path, fitted, sizes, seconds):
+    """Write the ``fitted`` figures of each stage (with the ``sizes`` they were fitted on and this commit)
+    into the JSON file at ``path``, keeping the other stages' figures a file measured on as many CPUs
+    and as long clips already holds: runs that measure different stages add up."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
+                            text=True).stdout.strip()
+    saved = {"cpus": os.cpu_count(), "clip_seconds": seconds, "stages": {}}
+    if path.exists():
+        before = json.loads(path.read_text())
+        if (before["cpus"], before["clip_seconds"]) == (saved["cpus"], seconds):
+            saved["stages"] = before["stages"]
+    saved["stages"].update({stage: {**figures, "sizes": sizes[stage], "commit": commit}
+                            for stage, figures in fitted.items()})
+    path.write_text(json.dumps(saved, indent=1) + "\n")
+    print(f"fitted figures of {len(fitted)} stages saved to {path}")
 
 
 @contextlib.contextmanager
@@ -123,9 +142,10 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes in clips (multiples of 50)")
     parser.add_argument("--quick", action="store_true", help="6 s clips at 50, 100 and 200 clips: a few minutes")
     parser.add_argument("--stages", nargs="*", default=[], help="stages to run after the data stages")
+    parser.add_argument("--all", action="store_true", help="every stage of the pipeline")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "scaling")
     parser.add_argument("--keep", action="store_true", help="keep each size's project and measurements in the cache")
-    parser.add_argument("--save", type=Path, help="write the fitted figures to this JSON file")
+    parser.add_argument("--save", type=Path, help="write (or update) the fitted figures in this JSON file")
     args = parser.parse_args()
     sizes = args.sizes or ([50, 100, 200] if args.quick else [250, 500, 1000, 2000])
     seconds = 6.0 if args.quick else 30.0
@@ -140,7 +160,7 @@ def main():
         with project(collection, args.keep) as root:
             record = root / "measured.json"
             saved = json.loads(record.read_text()) if record.exists() else {}
-            for stage in (*data_stages(root), *args.stages):
+            for stage in pipeline_order(root) if args.all else (*data_stages(root), *args.stages):
                 wall, peak, note = measure(root, stage, saved)
                 record.write_text(json.dumps(saved, indent=1))
                 measured.setdefault(stage, []).append((size, wall, peak))
@@ -148,21 +168,20 @@ def main():
                       flush=True)
     if len(sizes) < 2:
         return
-    print(f"\n{'stage':<22} {'exponent':>8} {'above fixed':>11} {'fixed':>7} {'s/clip':>7} {'MB/1000 clips':>13}   "
+    print(f"\n{'stage':<22} {'exponent':>8} {'above fixed':>11} {'fixed':>7} {'MB/1000 clips':>13}   "
           "projected here: " + "; ".join(f"{name} ({clips} clips)" for name, clips in PROJECTED.items()))
     fitted = {}
     for stage, rows in measured.items():
+        if len(rows) < 2:
+            continue
         fitted[stage] = figures = fit(*zip(*rows))
         projected = "; ".join(f"{projection(figures, n)[0] / 3600:.1f} h, {projection(figures, n)[1] / 1e3:.1f} GB"
                               for n in PROJECTED.values())
         print(f"{stage:<22} {figures['exponent']:8.2f} {figures['growth_exponent']:11.2f} {figures['fixed_s']:6.1f}s "
-              f"{figures['per_clip_s']:7.3f} {figures['peak_per_clip_mb'] * 1000:13.0f}   {projected}")
+              f"{figures['peak_per_clip_mb'] * 1000:13.0f}   {projected}")
     if args.save:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
-                                text=True).stdout.strip()
-        args.save.write_text(json.dumps({"commit": commit, "cpus": os.cpu_count(), "clip_seconds": seconds,
-                                         "sizes": sizes, "stages": fitted}, indent=1) + "\n")
-        print(f"fitted figures saved to {args.save}")
+        save(args.save, fitted, {stage: [size for size, _, _ in rows] for stage, rows in measured.items()}, seconds)
+
 
 if __name__ == "__main__":
     main()

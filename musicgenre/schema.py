@@ -77,6 +77,10 @@ class Dataset(Section):
     synthetic: Synthetic = Synthetic()
 
 
+class Budget(Section):
+    stop_over_memory: bool = True  # download stops a run whose projected peak exceeds the machine's (musicgenre.budget)
+
+
 class Compute(Section):
     scheduler: str = "local"  # local, or a Dask scheduler's address (musicgenre.parallel)
 
@@ -335,6 +339,7 @@ class Params(Section):
     model_config = ConfigDict(extra="allow", strict=True)  # the sections of representations a user adds
     seed: Annotated[int, Field(ge=0)] = 42
     dataset: Dataset = Dataset()
+    budget: Budget = Budget()
     compute: Compute = Compute()
     clean: Clean = Clean()
     chunks: Chunks = Chunks()

@@ -11,6 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from musicgenre import GENRES
+from musicgenre.budget import say_cost
 from musicgenre.datasets import fma, kaggle, synthetic
 from musicgenre.datasets.folder import COLLECTION, artist_summary, import_folder
 from musicgenre.datasets.layout import build_manifest, check_counts
@@ -43,6 +44,9 @@ def main():
     shown = ", ".join(unreadable[:10]) + (f" and {len(unreadable) - 10} more" if len(unreadable) > 10 else "")
     print(f"{source}: {len(manifest)} clips in {RAW}/audio, {len(unreadable)} unreadable"
           + (f" ({shown}; the clean stage skips them)" if unreadable else "") + said)
+    cost = say_cost(manifest, params)  # a collection larger than GTZAN: what it will cost, or a stop
+    if cost:
+        print(cost)
 
 
 def _gtzan(dataset, origin):
