@@ -124,9 +124,9 @@ def npy_stream(path):
 
 
 class NpyRows:
-    """Rows ``rows`` of the ``.npy`` array at ``path``, read when sliced: ``rows_[a:b]`` reads those rows (in
-    their order, a run of consecutive ones in one read) into an array of the file's dtype. ``len``
-    and ``shape`` are the selection's; nothing is read until a slice is asked for."""
+    """Rows ``rows`` of the ``.npy`` array at ``path``, read when sliced: ``self[a:b]`` (or ``self[positions]``)
+    reads those of them, in their order and a run of consecutive ones in one read, into an array of
+    the file's dtype. ``len`` and ``shape`` are the selection's; nothing is read before a slice."""
 
     def __init__(self, path, rows):
         self.path, self.rows = path, np.asarray(rows, dtype=np.int64)
@@ -154,10 +154,10 @@ class NpyRows:
             raise MusicgenreError(f"{self.path} has {self.stored} rows, not row {wanted.max()}: its index is stale; "
                                   "rerun the stage that wrote it")
         out = np.empty((len(wanted), *self.row_shape), dtype=self.dtype)
-        flat = out.reshape(-1).view(np.uint8).reshape(len(wanted), self.row_bytes)
-        breaks = np.flatnonzero(np.diff(wanted) != 1) + 1
         if not len(wanted):
             return out
+        flat = out.reshape(-1).view(np.uint8).reshape(len(wanted), self.row_bytes)
+        breaks = np.flatnonzero(np.diff(wanted) != 1) + 1
         with open(self.path, "rb") as handle:
             for start, stop in zip([0, *breaks], [*breaks, len(wanted)]):
                 handle.seek(self.offset + int(wanted[start]) * self.row_bytes)

@@ -16,9 +16,9 @@ class Representation:
     name = ""
     tabular = False
     clips_per_task = "auto"  #: clips handed to a worker at a time ("auto": joblib's choice)
-    #: A table's Parquet file of chunk rows (``file, chunk`` and its columns), which ``combine`` then
-    #: reads a batch at a time, and a family only the columns it uses of; ``None``: they read
-    #: :meth:`read`'s rows whole.
+    #: A table's Parquet file of chunk rows (``file, chunk`` and its columns): ``combine`` reads it a
+    #: batch at a time, and a family only the columns it uses; ``None``: both read :meth:`read`'s
+    #: rows whole.
     table_path = None
 
     @property
