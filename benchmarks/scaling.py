@@ -12,9 +12,9 @@ sum of resident memory over its process tree: DVC, the stage and its workers).
 
 It prints a line per size and stage (wall time, seconds per clip, peak memory), then per stage
 the fitted growth (:func:`fit`): the time exponent (the slope of log time against log clips), the
-exponent of the time above the fixed cost, the fixed cost and time per clip, the memory slope in MB
-per 1,000 clips, and the projected time and peak for FMA small (8,000 clips), medium (25,000) and
-large (106,574) on this machine, from straight lines through the measured times and peaks.
+exponent of the time above the fixed cost, the fixed cost, the memory slope in MB per 1,000 clips,
+and the projected time and peak for FMA small (8,000 clips), medium (25,000) and large (106,574)
+on this machine (:func:`musicgenre.budget.stage_cost`, what ``download`` projects by).
 ``--quick`` sizes are too small to project from (fixed costs dominate): it checks that the
 benchmark runs.
 
@@ -39,9 +39,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gtzan_budget import (PROJECT, apply_settings, build_collection, data_stages, pipeline_order,  # beside it
+from gtzan_budget import (PROJECT, build_collection, checkout, data_stages, pipeline_order,  # beside it
                           project_copy, run_stage)
 from musicgenre import GENRES
+from musicgenre.budget import stage_cost
 
 #: Collection sizes whose cost a user meets: FMA small, medium and large.
 PROJECTED = {"FMA small": 8000, "FMA medium": 25000, "FMA large": 106574}
@@ -73,12 +74,6 @@ def fit(sizes, seconds, peaks):
     return {"exponent": float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0]), "growth_exponent": best[1],
             "fixed_s": best[2], "scale_s": best[3], "peak_base_mb": float(base), "peak_per_clip_mb": float(slope),
             "peak_max_mb": float(megabytes.max())}
-
-
-def projection(figures, clips):
-    """``(seconds, MB)`` a stage takes for ``clips`` by its fitted lines (memory never below its largest peak)."""
-    return (figures["fixed_s"] + figures["scale_s"] * clips ** figures["growth_exponent"],
-            max(figures["peak_max_mb"], figures["peak_base_mb"] + figures["peak_per_clip_mb"] * clips))
 
 
 def save(path, fitted, sizes, seconds):
@@ -114,9 +109,8 @@ def project(collection, keep):
         project_copy(root, collection, True, settings)
     else:
         subprocess.run(["git", "fetch", "-q", str(PROJECT), "HEAD"], cwd=root, check=True)
-        subprocess.run(["git", "checkout", "-q", "FETCH_HEAD", "--", "."], cwd=root, check=True)
-        apply_settings(root, {"dataset.source": "local", "dataset.local_path": str(collection),
-                              "dataset.allow_incomplete": False, **settings})
+        checkout(root, "FETCH_HEAD", {"dataset.source": "local", "dataset.local_path": str(collection),
+                                      "dataset.allow_incomplete": False, **settings})
     yield root
 
 
@@ -175,7 +169,7 @@ def main():
         if len(rows) < 2:
             continue
         fitted[stage] = figures = fit(*zip(*rows))
-        projected = "; ".join(f"{projection(figures, n)[0] / 3600:.1f} h, {projection(figures, n)[1] / 1e3:.1f} GB"
+        projected = "; ".join(f"{stage_cost(figures, n)[0] / 3600:.1f} h, {stage_cost(figures, n)[1] / 1e9:.1f} GB"
                               for n in PROJECTED.values())
         print(f"{stage:<22} {figures['exponent']:8.2f} {figures['growth_exponent']:11.2f} {figures['fixed_s']:6.1f}s "
               f"{figures['peak_per_clip_mb'] * 1000:13.0f}   {projected}")

@@ -68,6 +68,13 @@ def workers(stage, params, cpus):
     return min(cpus, cpus if jobs == -1 else max(1, jobs))
 
 
+def stage_cost(fitted, clips, shared=1.0):
+    """``(seconds, peak bytes)`` of one stage on ``clips`` clips by its ``fitted`` figures, the growing part
+    of its time times ``shared`` (its workers there against here); memory never below its largest peak."""
+    return (fitted["fixed_s"] + fitted["scale_s"] * clips ** fitted["growth_exponent"] * shared,
+            max(fitted["peak_max_mb"], fitted["peak_base_mb"] + fitted["peak_per_clip_mb"] * clips) * 1e6)
+
+
 def projection(stages, clips, seconds, cpus, measured, params):
     """``(seconds, peak bytes, peak stage, unmeasured stages)`` of running ``stages`` on ``clips`` clips
     of ``seconds`` mean length on ``cpus`` CPUs with ``params``, from ``measured`` (:func:`figures`: its
@@ -80,8 +87,8 @@ def projection(stages, clips, seconds, cpus, measured, params):
             unmeasured.append(stage)
             continue
         shared = measured["cpus"] / workers(stage, params, cpus) if stage.startswith(PER_CLIP) else 1.0
-        total += fitted["fixed_s"] + fitted["scale_s"] * length ** fitted["growth_exponent"] * shared
-        grown = max(fitted["peak_max_mb"], fitted["peak_base_mb"] + fitted["peak_per_clip_mb"] * length) * 1e6
+        seconds, grown = stage_cost(fitted, length, shared)
+        total += seconds
         if grown > peak:
             peak, worst = grown, stage
     return total, peak, worst, unmeasured
