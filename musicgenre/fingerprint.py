@@ -66,33 +66,9 @@ def find_duplicates(prints):
     if len(prints) < 2:  # nothing to pair (also detect_duplicates: skip, which passes no prints)
         return pd.DataFrame(columns=columns)
     files = sorted(prints)
-    # every frame of the collection at once: 4-byte clip numbers and times keep it to 20 bytes a frame
-    words = np.concatenate([prints[f] for f in files])
-    order = np.argsort(words, kind="stable")
-    words = words[order]
-    ids = np.concatenate([np.full(len(prints[f]), i, dtype=np.int32) for i, f in enumerate(files)])[order]
-    times = np.concatenate([np.arange(len(prints[f]), dtype=np.int32) for f in files])[order]
-    del order
-    starts = np.flatnonzero(np.r_[True, words[1:] != words[:-1]])
-    sizes = np.diff(np.r_[starts, len(words)])
-    votes = {}
-    for start, size in zip(starts[(sizes > 1) & (sizes <= COMMON_WORD)], sizes[(sizes > 1) & (sizes <= COMMON_WORD)]):
-        group_ids, group_times = ids[start:start + size], times[start:start + size]
-        left, right = np.triu_indices(size, k=1)
-        keep = group_ids[left] != group_ids[right]
-        a, b = group_ids[left][keep], group_ids[right][keep]
-        shift = group_times[right][keep] - group_times[left][keep]
-        swap = a > b
-        a, b, shift = np.where(swap, b, a), np.where(swap, a, b), np.where(swap, -shift, shift)
-        for key in zip(a.tolist(), b.tolist(), shift.tolist()):
-            votes[key] = votes.get(key, 0) + 1
-    best = {}
-    for (a, b, shift), count in votes.items():
-        if count >= MIN_VOTES and count > best.get((a, b), (0, 0))[0]:
-            best[(a, b)] = (count, shift)
     frame_s = HOP / SAMPLE_RATE
     rows = []
-    for (a, b), (_, shift) in sorted(best.items()):
+    for a, b, shift in best_alignments([prints[f] for f in files]):
         ber, overlap = bit_error_rate(prints[files[a]], prints[files[b]], shift)
         if ber < MAX_BER and overlap * frame_s >= MIN_OVERLAP_S:
             whole = overlap >= 0.95 * min(len(prints[files[a]]), len(prints[files[b]]))
@@ -100,6 +76,60 @@ def find_duplicates(prints):
                          "overlap_s": round(overlap * frame_s, 2), "ber": round(ber, 4),
                          "kind": "exact" if abs(shift) <= 1 and ber < 0.05 and whole else "overlap"})
     return pd.DataFrame(rows, columns=columns)
+
+
+def best_alignments(words):
+    """``(a, b, shift)`` for each pair of clips ``a < b`` whose equal words vote at least
+    :data:`MIN_VOTES` times for one shift (``words[a][t]`` against ``words[b][t + shift]``): the
+    shift with the most votes, the smaller shift on a tie. Sorted by ``(a, b)``.
+
+    One index of every frame (16 bytes a frame), then each clip in turn looks up its words: it votes
+    only with the frames of later clips, so every pair of frames votes once, and only its own votes
+    are held. A word in at most :data:`COMMON_WORD` places brings at most that many votes per frame,
+    so the work and the memory grow with the collection, not with its square.
+    """
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(lengths)]
+    sorted_words = np.concatenate(words)
+    order = np.argsort(sorted_words, kind="stable")
+    sorted_words = sorted_words[order]
+    ids = np.repeat(np.arange(len(words), dtype=np.int32), lengths)[order]
+    times = (np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)).astype(np.int32)[order]
+    first = np.r_[True, sorted_words[1:] != sorted_words[:-1]]
+    del sorted_words
+    group = (np.cumsum(first) - 1).astype(np.int32)  # the word's place among the distinct words
+    starts = np.flatnonzero(first)
+    sizes = np.diff(np.r_[starts, offsets[-1]])
+    del first
+    rank = np.empty_like(order, dtype=np.int32)  # where each frame of the collection sits in the index
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    del order
+    span = 2 * int(lengths.max()) + 1  # every shift, -longest..longest, in one key with the other clip
+    found = []
+    for a in range(len(words)):
+        place = rank[offsets[a]:offsets[a + 1]]
+        word = group[place]
+        size = sizes[word]
+        telling = (size > 1) & (size <= COMMON_WORD)
+        place, word, size = place[telling], word[telling], size[telling]
+        if not len(place):
+            continue
+        # every place of each frame's word: its group's start plus 0 .. size - 1
+        within = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+        partner = np.repeat(starts[word], size) + within
+        later = ids[partner] > a
+        b = ids[partner][later].astype(np.int64)
+        shift = times[partner][later] - np.repeat(times[place], size)[later]
+        keys, votes = np.unique(b * span + shift + span // 2, return_counts=True)
+        strong = votes >= MIN_VOTES
+        keys, votes = keys[strong], votes[strong]
+        if not len(keys):
+            continue
+        others, shifts = keys // span, keys % span - span // 2
+        pick = np.lexsort((shifts, -votes, others))  # per other clip: most votes, then smallest shift
+        pick = pick[np.r_[True, others[pick][1:] != others[pick][:-1]]]
+        found += [(a, int(b), int(s)) for b, s in zip(others[pick], shifts[pick])]
+    return found
 
 
 def as_faults(pairs):

@@ -5,7 +5,8 @@ import pytest
 from musicgenre.datasets import synthetic
 from musicgenre.datasets.layout import audio_path, build_manifest
 from musicgenre.faults import clean, merge_groups, read_fault_list
-from musicgenre.fingerprint import SAMPLE_RATE, as_faults, find_duplicates, fingerprint, fingerprint_file, precision_recall
+from musicgenre.fingerprint import (COMMON_WORD, MIN_VOTES, SAMPLE_RATE, as_faults, best_alignments, find_duplicates,
+                                    fingerprint, fingerprint_file, precision_recall)
 
 
 def test_finds_every_planted_duplicate_and_nothing_else(demo_set):
@@ -33,6 +34,32 @@ def test_shifted_noisy_excerpt_of_one_recording_is_found():
     pair = pairs.iloc[0]
     assert {pair["file_a"], pair["file_b"]} == {"song.wav", "excerpt.wav"}
     assert pair["kind"] == "overlap" and abs(abs(pair["offset_s"]) - 3.0) < 0.05 and pair["ber"] < 0.35
+
+
+def test_alignments_are_the_votes_of_every_pair_of_equal_frames():
+    """The index's clip-by-clip votes against counting every pair of equal frames of every two clips."""
+    rng = np.random.default_rng(3)
+    words = [rng.integers(100, 400, size=n).astype(np.uint32) for n in (60, 50, 80, 60)]
+    words[2][10:50] = words[0][5:45]  # clip 2 repeats 40 frames of clip 0, 5 frames later
+    words[3][0:15] = words[1][20:35]  # clip 3 repeats clip 1 20 frames earlier, and as often
+    words[3][30:45] = words[1][0:15]  # 30 frames later: a tie, which the smaller shift wins
+    for clip, frames in ((0, slice(50, 60)), (1, slice(40, 46)), (2, slice(60, 80)), (3, slice(45, 60))):
+        words[clip][frames] = 7  # a word in 51 places: it would align clips 2 and 3, but tells nothing
+    everywhere = np.concatenate(words)
+    votes = {}
+    for a in range(len(words)):
+        for b in range(a + 1, len(words)):
+            for t, word in enumerate(words[a]):
+                if (everywhere == word).sum() <= COMMON_WORD:
+                    for shift in np.flatnonzero(words[b] == word) - t:
+                        votes[a, b, shift] = votes.get((a, b, shift), 0) + 1
+    expected = {}
+    for (a, b, shift), count in sorted(votes.items()):
+        if count >= MIN_VOTES and count > expected.get((a, b), (0, 0))[0]:
+            expected[a, b] = (count, shift)
+    found = best_alignments(words)
+    assert found == [(a, b, int(shift)) for (a, b), (_, shift) in sorted(expected.items())]
+    assert (0, 2, 5) in found and (1, 3, -20) in found and not any(pair[:2] == (2, 3) for pair in found)
 
 
 def test_groups_sharing_a_file_merge():
