@@ -57,7 +57,9 @@ def fit(sizes, seconds, peaks):
     - ``fixed_s``, ``scale_s``, ``growth_exponent``: the best ``time = fixed_s + scale_s * clips **
       growth_exponent`` (no negative fixed cost; the exponent on a grid of 0.01 from 0.5 to 2.5): how
       the time above the fixed cost grows, and what the projections use (a search that costs the
-      square of its rows is not a straight line);
+      square of its rows is not a straight line). When the straight line's growth over the largest
+      size is less than its fixed cost, the sizes cannot tell the exponent (a second on a stage of
+      three bends it anywhere on the grid) and the straight line is used: ``exponent_measured`` is false;
     - ``peak_base_mb``, ``peak_per_clip_mb``: the straight line through the peaks; ``peak_max_mb``.
     """
     sizes, seconds, megabytes = (np.asarray(values, dtype=float) for values in (sizes, seconds, peaks))
@@ -69,12 +71,16 @@ def fit(sizes, seconds, peaks):
         if a < 0:  # no negative fixed cost: the line through the origin
             a, c = 0.0, float(grown @ seconds / (grown @ grown))
         error = float(np.sum((a + c * grown - seconds) ** 2))
+        if round(float(b), 2) == 1.0:
+            line = (error, 1.0, float(a), float(c))
         if best is None or error < best[0]:
             best = (error, round(float(b), 2), float(a), float(c))
+    measured = line[3] * sizes.max() >= line[2]
+    best = best if measured else line
     slope, base = np.polyfit(sizes, megabytes, 1)
     return {"exponent": float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0]), "growth_exponent": best[1],
-            "fixed_s": best[2], "scale_s": best[3], "peak_base_mb": float(base), "peak_per_clip_mb": float(slope),
-            "peak_max_mb": float(megabytes.max())}
+            "exponent_measured": bool(measured), "fixed_s": best[2], "scale_s": best[3],
+            "peak_base_mb": float(base), "peak_per_clip_mb": float(slope), "peak_max_mb": float(megabytes.max())}
 
 
 def save(path, fitted, sizes, seconds):
@@ -174,9 +180,11 @@ def main():
         fitted[stage] = figures = fit(*zip(*rows))
         projected = "; ".join(f"{stage_cost(figures, n)[0] / 3600:.1f} h, {stage_cost(figures, n)[1] / 1e9:.1f} GB"
                               for n in PROJECTED.values())
-        print(f"{stage:<22} {figures['exponent']:8.2f} {figures['growth_exponent']:11.2f} {figures['fixed_s']:6.1f}s "
+        above = f"{figures['growth_exponent']:.2f}" + ("" if figures["exponent_measured"] else " (1)")
+        print(f"{stage:<22} {figures['exponent']:8.2f} {above:>11} {figures['fixed_s']:6.1f}s "
               f"{figures['peak_per_clip_mb'] * 1000:13.0f}   {projected}")
     if args.save:
+        print("(1): growth below the fixed cost at these sizes, too small to tell its exponent: taken as linear")
         save(args.save, fitted, {stage: [size for size, _, _ in rows] for stage, rows in measured.items()}, seconds)
 
 

@@ -83,7 +83,7 @@ def best_alignments(words):
     :data:`MIN_VOTES` times for one shift (``words[a][t]`` against ``words[b][t + shift]``): the
     shift with the most votes, the smaller shift on a tie. Sorted by ``(a, b)``.
 
-    One index of every frame (16 bytes a frame), then each clip in turn looks up its words: it votes
+    One index of every frame (about 21 bytes a frame), then each clip in turn looks up its words: it votes
     only with the frames of later clips, so every pair of frames votes once, and only its own votes
     are held. A word in at most :data:`COMMON_WORD` places brings at most that many votes per frame,
     so the work and the memory grow with the collection, not with its square.
@@ -94,12 +94,13 @@ def best_alignments(words):
     order = np.argsort(sorted_words, kind="stable")
     sorted_words = sorted_words[order]
     ids = np.repeat(np.arange(len(words), dtype=np.int32), lengths)[order]
-    times = (np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)).astype(np.int32)[order]
+    times = np.concatenate([np.arange(n, dtype=np.int32) for n in lengths])[order]
     first = np.r_[True, sorted_words[1:] != sorted_words[:-1]]
     del sorted_words
     group = (np.cumsum(first) - 1).astype(np.int32)  # the word's place among the distinct words
-    starts = np.flatnonzero(first)
-    sizes = np.diff(np.r_[starts, offsets[-1]])
+    starts = np.flatnonzero(first).astype(np.int32)
+    # how many places each word has, counted up to one more than a telling word can have
+    sizes = np.minimum(np.diff(np.r_[starts, offsets[-1]]), COMMON_WORD + 1).astype(np.uint8)
     del first
     rank = np.empty_like(order, dtype=np.int32)  # where each frame of the collection sits in the index
     rank[order] = np.arange(len(order), dtype=np.int32)
@@ -109,7 +110,7 @@ def best_alignments(words):
     for a in range(len(words)):
         place = rank[offsets[a]:offsets[a + 1]]
         word = group[place]
-        size = sizes[word]
+        size = sizes[word].astype(np.int64)
         telling = (size > 1) & (size <= COMMON_WORD)
         place, word, size = place[telling], word[telling], size[telling]
         if not len(place):
