@@ -95,6 +95,10 @@ def _death_message(stage, n_jobs_param, error, journal):
     return "\n".join(lines)
 
 
+#: How long to wait for a Dask scheduler to answer (a cluster on a busy network can take seconds).
+CONNECT_TIMEOUT_S = 20
+
+
 def _on_dask(function, paths, address, stage):
     """``map_clips`` on a Dask cluster: every worker must see the audio at the same absolute path."""
     from distributed import Client, as_completed
@@ -103,7 +107,7 @@ def _on_dask(function, paths, address, stage):
 
     paths = [Path(path).resolve() for path in paths]
     try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise MusicgenreError(f"{stage}: no Dask scheduler answers at {address} (compute.scheduler in params.yaml): "
                               f"{err}. Start one (`dask scheduler`, then `dask worker {address}` on each machine), "
