@@ -183,8 +183,9 @@ def main():
         above = f"{figures['growth_exponent']:.2f}" + ("" if figures["exponent_measured"] else " (1)")
         print(f"{stage:<22} {figures['exponent']:8.2f} {above:>11} {figures['fixed_s']:6.1f}s "
               f"{figures['peak_per_clip_mb'] * 1000:13.0f}   {projected}")
-    if args.save:
+    if not all(figures["exponent_measured"] for figures in fitted.values()):
         print("(1): growth below the fixed cost at these sizes, too small to tell its exponent: taken as linear")
+    if args.save:
         save(args.save, fitted, {stage: [size for size, _, _ in rows] for stage, rows in measured.items()}, seconds)
 
 

@@ -129,7 +129,7 @@ def best_alignments(words):
         others, shifts = keys // span, keys % span - span // 2
         pick = np.lexsort((shifts, -votes, others))  # per other clip: most votes, then smallest shift
         pick = pick[np.r_[True, others[pick][1:] != others[pick][:-1]]]
-        found += [(a, int(b), int(s)) for b, s in zip(others[pick], shifts[pick])]
+        found += [(a, int(other), int(s)) for other, s in zip(others[pick], shifts[pick])]
     return found
 
 
