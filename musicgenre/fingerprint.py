@@ -118,8 +118,9 @@ def best_alignments(words):
         # every place of each frame's word: its group's start plus 0 .. size - 1
         within = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
         partner = np.repeat(starts[word], size) + within
-        later = ids[partner] > a
-        b = ids[partner][later].astype(np.int64)
+        partner_ids = ids[partner]
+        later = partner_ids > a
+        b = partner_ids[later].astype(np.int64)
         shift = times[partner][later] - np.repeat(times[place], size)[later]
         keys, votes = np.unique(b * span + shift + span // 2, return_counts=True)
         strong = votes >= MIN_VOTES
