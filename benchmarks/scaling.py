@@ -23,10 +23,11 @@ With ``--keep`` each size's project stays in the cache folder with what was meas
 stages DVC finds out of date or whose measurement was dropped from that file, so a stop halfway, or
 a change to one stage (``--stages split train@cnn`` after a change to the training), costs only what
 it touches. ``--repeat 2`` runs each stage twice and keeps the faster: on a shared machine one slow
-run of a short stage bends its fitted exponent.
+run of a short stage bends its fitted exponent. ``--cold`` (root only) starts every run from the
+same memory state (:func:`go_cold`).
 
     python benchmarks/scaling.py [--sizes 250 500 1000 2000] [--quick] [--stages split train@cnn | --all]
-                                 [--cache ~/.cache/musicgenre/scaling] [--keep] [--repeat 2] [--save FILE]
+                                 [--cache ~/.cache/musicgenre/scaling] [--keep] [--repeat 2] [--cold] [--save FILE]
 """
 
 import argparse
@@ -36,6 +37,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +49,13 @@ from musicgenre.budget import stage_cost
 
 #: Collection sizes whose cost a user meets: FMA small, medium and large.
 PROJECTED = {"FMA small": 8000, "FMA medium": 25000, "FMA large": 106574}
+
+#: Where Linux drops its page cache (writing 3 drops clean pages, dentries and inodes).
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+#: Seconds for a virtual machine's host to take back the memory the drop freed (free page reporting
+#: hands it back within about 3 s here).
+SETTLE_S = 10.0
 
 
 def fit(sizes, seconds, peaks):
@@ -128,15 +137,38 @@ def up_to_date(root, stage):
     return status.returncode == 0 and "up to date" in status.stdout
 
 
-def measure(root, stage, saved, repeat):
+def go_cold():
+    """Write out dirty pages, drop the page cache and let the host take the freed memory back, so that a
+    run's time does not depend on what ran before it.
+
+    On a virtual machine whose host reclaims the guest's free memory (free page reporting, as on this
+    project's Firecracker machine), writing to memory the host has taken back costs the kernel about
+    1 to 2.5 s per GB, and to memory freed a moment ago 0.2 s. A stage that writes gigabytes (``download``
+    copies every clip, and DVC copies it again into its cache) is then fast after a run that freed as
+    much and slow after one that did not: measured warm, ``download``'s time grew with exponent 1.38
+    from 1,000 to 2,000 clips, and a plain Python copy of the same files did the same (7.6 s for the
+    first 1,000 files, 12.6 s for the next), while it was linear after a drop.
+    """
+    os.sync()
+    DROP_CACHES.write_text("3\n")
+    time.sleep(SETTLE_S)
+
+
+def measure(root, stage, saved, repeat, cold):
     """``(wall, peak bytes, note)`` of ``stage``: its saved measurement when it is up to date, else that of
-    ``repeat`` runs (forced: a measurement dropped from ``measured.json`` is taken again): the fastest
-    wall time, as ``timeit`` reports (what the machine's other work added is noise), and the largest peak."""
+    ``repeat`` runs (forced: a measurement dropped from ``measured.json`` is taken again), each after
+    :func:`go_cold` when ``cold``: the fastest wall time, as ``timeit`` reports (what the machine's other
+    work added is noise), and the largest peak."""
     if stage in saved and up_to_date(root, stage):
         return (*saved[stage], " (saved)")
-    runs = [run_stage(root, stage, force=True)[:2] for _ in range(repeat)]
+    runs = []
+    for _ in range(repeat):
+        if cold:
+            go_cold()
+        runs.append(run_stage(root, stage, force=True)[:2])
     saved[stage] = (min(wall for wall, _ in runs), max(peak for _, peak in runs))
-    return (*saved[stage], f" (fastest of {repeat})" if repeat > 1 else "")
+    how = ", ".join(([f"fastest of {repeat}"] if repeat > 1 else []) + (["cold"] if cold else []))
+    return (*saved[stage], f" ({how})" if how else "")
 
 
 def main():
@@ -148,10 +180,16 @@ def main():
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "musicgenre" / "scaling")
     parser.add_argument("--keep", action="store_true", help="keep each size's project and measurements in the cache")
     parser.add_argument("--repeat", type=int, default=1, help="run each stage this many times: the fastest counts")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the page cache and wait before each run: the same memory state for every run "
+                             "(needs root)")
     parser.add_argument("--save", type=Path, help="write (or update) the fitted figures in this JSON file")
     args = parser.parse_args()
     sizes = args.sizes or ([50, 100, 200] if args.quick else [250, 500, 1000, 2000])
     seconds = 6.0 if args.quick else 30.0
+    if args.cold and not os.access(DROP_CACHES, os.W_OK):
+        parser.error(f"--cold drops the page cache through {DROP_CACHES}, which only root may write; "
+                     "run as root or without --cold")
     if any(size % (5 * len(GENRES)) for size in sizes):
         parser.error(f"each size must be a multiple of {5 * len(GENRES)} (five artists in each of the ten genres)")
     measured = {}  # stage -> [(clips, seconds, peak bytes)]
@@ -164,7 +202,7 @@ def main():
             record = root / "measured.json"
             saved = json.loads(record.read_text()) if record.exists() else {}
             for stage in pipeline_order(root) if args.all else (*data_stages(root), *args.stages):
-                wall, peak, note = measure(root, stage, saved, args.repeat)
+                wall, peak, note = measure(root, stage, saved, args.repeat, args.cold)
                 record.write_text(json.dumps(saved, indent=1))
                 measured.setdefault(stage, []).append((size, wall, peak))
                 print(f"{size:>6} {stage:<22} {wall:8.1f}s {wall / size:8.3f} {peak / 2**20:9.0f} MiB{note}",
