@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import PROJECT, committed_params_text
-from musicgenre.api import default_family
+from musicgenre.api import default_family, load_model
 from musicgenre.cli import set_param
 from musicgenre.datasets.layout import audio_path
 from musicgenre.files import PARTIAL
@@ -226,18 +226,18 @@ def run_the_readmes_tuning_commands(root, env):
     assert chosen & {0.1, 1.0, 10.0} and chosen & {3.0, 30.0}  # the shipped grid's choice, then the new one's
 
 
-def predict_equals_evaluate(root, env, families):
-    """``predict`` gives, from the audio alone, the clip probabilities ``evaluate`` gave, for each family."""
+def predict_equals_evaluate(root, families):
+    """``predict`` gives, from the audio alone, the clip probabilities ``evaluate`` gave, for each family.
+    Through the API, in this process: the CLI prints what it returns (its own tests run it), and a
+    process per family, each loading its libraries, cost most of a minute."""
     for family in families:
         tested = pd.read_csv(root / "plots" / "confusion" / f"{family}.csv").iloc[:3]
-        paths = [str(audio_path(root / "data" / "raw", file)) for file in tested["file"]]
-        said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
-                               "--top-k", "10", *paths], root, env).stdout)
-        for (_, row), result in zip(tested.iterrows(), said["results"], strict=True):
-            predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
-            assert result["chunks"] == 2  # 6.5 s clips: two chunks and a remainder
-            gaps = [abs(predicted[genre] - row[f"p_{genre}"]) for genre in predicted]
-            assert max(gaps) <= 5.1e-5, (family, row["file"], gaps)  # predict rounds to 4 places, evaluate to 6
+        model = load_model(family, project=root)
+        for _, row in tested.iterrows():
+            result = model.classify(audio_path(root / "data" / "raw", row["file"]))
+            assert result.chunks == 2  # 6.5 s clips: two chunks and a remainder
+            gaps = [abs(p - row[f"p_{genre}"]) for genre, p in result.probabilities.items()]
+            assert len(gaps) == 10 and max(gaps) <= 5.1e-5, (family, row["file"], gaps)  # rounded to 4 places, evaluate to 6
 
 
 #: The issue's family of one's own (docs/models.md, Your own model), max_iter cut for the tiny set; and a
@@ -270,7 +270,7 @@ def run_ones_own_models(root, env, built_in):
     assert all(re.search(rf"^{f}\*? ", table, re.M) for f in families), table
     shown = run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], root, env).stdout
     assert {f"metrics/{f}.json" for f in families} <= set(re.findall(r"metrics/\w+\.json", shown))
-    predict_equals_evaluate(root, env, OWN)
+    predict_equals_evaluate(root, OWN)
     tuned = run([sys.executable, "-m", "dvc", "exp", "run", "-S", "models.hgb.learning_rate=0.1"], root, env)
     assert stages_run(tuned.stdout) == {"train@hgb", "evaluate@hgb", "compare"}
     hgb = json.loads((root / "metrics" / "hgb.json").read_text())
@@ -344,15 +344,9 @@ def test_demo_then_incremental_reruns(repo):
     fusion = json.loads((root / "metrics" / "fusion.json").read_text())
     assert fusion["clip_rule"] == "fusion" and set(fusion["model"]["members"]) == {"early", "musicnn"}
 
-    predict_equals_evaluate(root, env, FAMILIES)
+    predict_equals_evaluate(root, FAMILIES)
 
     clip = next((root / "data" / "raw" / "audio" / "metal").glob("*.wav"))
-    for family in ("musicnn", "cnn", "mlp"):  # every kind of input classifies a file from audio alone
-        said = run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
-                    "--top-k", "10", str(clip)], root, env).stdout
-        result = json.loads(said)["results"][0]
-        assert result["error"] is None and result["chunks"] == 2
-        assert abs(sum(p["probability"] for p in result["predictions"]) - 1.0) < 0.01
 
     shown = run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], root, env).stdout
     assert {f"metrics/{f}.json" for f in FAMILIES} <= set(re.findall(r"metrics/\w+\.json", shown))
@@ -407,9 +401,6 @@ def test_demo_then_incremental_reruns(repo):
     said = run([sys.executable, "-m", "musicgenre", "predict", "--model", "knn", "--format", "json", str(clip)],
                root, env).stdout
     assert json.loads(said)["results"][0]["chunks"] == 2  # two chunks, pooled into one vector
-    set_param(root / "params.yaml", "models.cnn.epochs", 2)
-    changed = run([sys.executable, "-m", "dvc", "repro"], root, env)
-    assert stages_run(changed.stdout) == {"train@cnn", "evaluate@cnn", "compare"}
 
     # a family's input is a choice: musicnn's SVM on the descriptors reruns that family alone
     set_param(root / "params.yaml", "models.musicnn.input", "features")
@@ -501,12 +492,11 @@ def test_own_collection_end_to_end(repo, tmp_path):
         tested = pd.read_csv(root / "plots" / "confusion" / f"{family}.csv").set_index("file")
         short = next(f for f in tested.index if durations[f] < 3)
         longer = next(f for f in tested.index if durations[f] > 6)
-        paths = [str(audio_path(root / "data" / "raw", file)) for file in (short, longer)]
-        said = json.loads(run([sys.executable, "-m", "musicgenre", "predict", "--model", family, "--format", "json",
-                               "--top-k", "4", *paths], root, env).stdout)["results"]
-        assert [r["padded"] for r in said] == [True, False] and [r["chunks"] for r in said] == [1, 2]
+        model = load_model(family, project=root)  # in this process, as predict_equals_evaluate
+        said = [model.classify(audio_path(root / "data" / "raw", file)) for file in (short, longer)]
+        assert [r.padded for r in said] == [True, False] and [r.chunks for r in said] == [1, 2]
         for file, result in zip((short, longer), said, strict=True):
-            predicted = {p["genre"]: p["probability"] for p in result["predictions"]}
+            predicted = result.probabilities.to_dict()
             assert set(predicted) == set(LABELS)
             gaps = [abs(predicted[genre] - tested.loc[file, f"p_{genre}"]) for genre in predicted]
             assert max(gaps) <= 5.1e-5, (family, file, gaps)  # predict rounds to 4 places, evaluate to 6
