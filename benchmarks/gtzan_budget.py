@@ -104,16 +104,13 @@ def data_stages(root):
     return order[:order.index("split")]
 
 
-def run_stage(root, stage, force=False):
-    """Wall time and peak resident memory (bytes, whole process tree) of ``dvc repro -s stage`` (with
-    ``force``: even when it is up to date)."""
+def timed(command, cwd, env):
+    """``(wall seconds, peak resident bytes of the whole process tree, output)`` of running ``command``;
+    a failure stops the benchmark with its output."""
     import psutil
 
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "--single-item", *(["--force"] if force else []),
-                                stage], cwd=root,
-                               env={**os.environ, "PYTHONPATH": str(root)},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]
 
     def sample():
@@ -132,13 +129,22 @@ def run_stage(root, stage, force=False):
     watcher.join()
     seconds = time.perf_counter() - start
     if process.returncode:
-        raise SystemExit(f"{stage} failed:\n{output[-3000:]}")
+        raise SystemExit(f"{' '.join(command[1:])} failed:\n{output[-3000:]}")
+    return seconds, peak[0], output
+
+
+def run_stage(root, stage, force=False):
+    """Wall time and peak resident memory (bytes, whole process tree) of ``dvc repro -s stage`` (with
+    ``force``: even when it is up to date), and its summary line."""
+    seconds, peak, output = timed([sys.executable, "-m", "dvc", "repro", "--single-item",
+                                   *(["--force"] if force else []), stage], root,
+                                  {**os.environ, "PYTHONPATH": str(root)})
     summary = [line for line in output.splitlines()
                if line.startswith((f"{stage}:", f"{stage} ", "local:")) and "%|" not in line]  # its summary, not its bar
     epochs = [line.split(" - ")[1] for line in output.splitlines() if re.match(r"\d+/\d+ - \d+s - ", line)]
     if epochs:  # a Keras family: its seconds per epoch
         summary.append(f"{stage}: epochs took {', '.join(epochs)}")
-    return seconds, peak[0], " | ".join(summary[-2:] if epochs else summary[-1:])
+    return seconds, peak, " | ".join(summary[-2:] if epochs else summary[-1:])
 
 
 def main():
