@@ -113,6 +113,26 @@ def test_tables_joined_a_batch_at_a_time_equal_the_tables_joined_whole(tmp_path,
     assert list(whole.columns) == ["file", "chunk", "a", "b"] and whole["b"].tolist() == (2.0 * np.arange(9)).tolist()
 
 
+def test_tables_joined_a_batch_at_a_time_hold_a_batch_not_the_tables(tmp_path, monkeypatch):
+    """Two tables of 40 row groups (16 MB of values), joined 500 rows at a time: Arrow holds a few
+    batches while it reads, not the tables (pyarrow's pre-buffering read every row group at once)."""
+    import pyarrow as pa
+
+    keys = pd.DataFrame({"file": np.repeat([f"clip{n:05d}.wav" for n in range(2000)], 10), "chunk": np.tile(range(10), 2000)})
+    values = np.random.default_rng(0).normal(size=(len(keys), 100)).astype(np.float32)
+    for name in ("left", "right"):
+        (tmp_path / name).mkdir()
+        table = pd.concat([keys, pd.DataFrame(values, columns=[f"{name}{k}" for k in range(100)])], axis=1)
+        table.to_parquet(tmp_path / name / "chunks.parquet", index=False, row_group_size=500)
+    monkeypatch.setattr(streams, "BATCH_BYTES", 1)  # each batch joined is written at once, not held for a row group
+    held = []
+    joined = Combined.joined
+    monkeypatch.setattr(Combined, "joined", staticmethod(lambda tables: held.append(pa.total_allocated_bytes()) or joined(tables)))
+    parts = [Table(name, tmp_path / name / "chunks.parquet") for name in ("left", "right")]
+    assert Combined(parts).write(tmp_path / "tables.parquet", rows=500) == len(keys)
+    assert len(held) == 40 and max(held) < 4e6, held  # a batch of both tables is 0.4 MB; the tables 16 MB
+
+
 def test_rows_read_by_slices_are_the_arrays_rows_and_a_damaged_file_is_named(tmp_path):
     array = np.arange(5 * 3 * 2, dtype=np.float16).reshape(5, 3, 2)
     np.save(tmp_path / "a.npy", array)
