@@ -54,7 +54,7 @@ PROJECTED = {"FMA small": 8000, "FMA medium": 25000, "FMA large": 106574}
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
 
 #: Seconds for a virtual machine's host to take back the memory the drop freed (free page reporting
-#: hands it back within about 3 s here).
+#: hands it back within a few seconds here).
 SETTLE_S = 10.0
 
 
@@ -142,8 +142,8 @@ def go_cold():
     run's time does not depend on what ran before it.
 
     On a virtual machine whose host reclaims the guest's free memory (free page reporting, as on this
-    project's Firecracker machine), writing to memory the host has taken back costs the kernel about
-    1 to 2.5 s per GB, and to memory freed a moment ago 0.2 s. A stage that writes gigabytes (``download``
+    project's Firecracker machine), writing to memory the host has taken back costs the kernel 1.2 to
+    2.4 s per GB, and to memory freed a moment ago 0.16 s. A stage that writes gigabytes (``download``
     copies every clip, and DVC copies it again into its cache) is then fast after a run that freed as
     much and slow after one that did not: measured warm, ``download``'s time grew with exponent 1.38
     from 1,000 to 2,000 clips, and a plain Python copy of the same files did the same (7.6 s for the

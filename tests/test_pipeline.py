@@ -237,7 +237,7 @@ def predict_equals_evaluate(root, families):
             result = model.classify(audio_path(root / "data" / "raw", row["file"]))
             assert result.chunks == 2  # 6.5 s clips: two chunks and a remainder
             gaps = [abs(p - row[f"p_{genre}"]) for genre, p in result.probabilities.items()]
-            assert len(gaps) == 10 and max(gaps) <= 5.1e-5, (family, row["file"], gaps)  # rounded to 4 places, evaluate to 6
+            assert len(gaps) == 10 and max(gaps) <= 5.1e-5, (family, row["file"], gaps)  # 4 places; evaluate's 6
 
 
 #: The issue's family of one's own (docs/models.md, Your own model), max_iter cut for the tiny set; and a

@@ -118,7 +118,8 @@ def test_tables_joined_a_batch_at_a_time_hold_a_batch_not_the_tables(tmp_path, m
     batches while it reads, not the tables (pyarrow's pre-buffering read every row group at once)."""
     import pyarrow as pa
 
-    keys = pd.DataFrame({"file": np.repeat([f"clip{n:05d}.wav" for n in range(2000)], 10), "chunk": np.tile(range(10), 2000)})
+    files = [f"clip{n:05d}.wav" for n in range(2000)]
+    keys = pd.DataFrame({"file": np.repeat(files, 10), "chunk": np.tile(range(10), 2000)})
     values = np.random.default_rng(0).normal(size=(len(keys), 100)).astype(np.float32)
     for name in ("left", "right"):
         (tmp_path / name).mkdir()
@@ -127,7 +128,8 @@ def test_tables_joined_a_batch_at_a_time_hold_a_batch_not_the_tables(tmp_path, m
     monkeypatch.setattr(streams, "BATCH_BYTES", 1)  # each batch joined is written at once, not held for a row group
     held = []
     joined = Combined.joined
-    monkeypatch.setattr(Combined, "joined", staticmethod(lambda tables: held.append(pa.total_allocated_bytes()) or joined(tables)))
+    monkeypatch.setattr(Combined, "joined",
+                        staticmethod(lambda tables: held.append(pa.total_allocated_bytes()) or joined(tables)))
     parts = [Table(name, tmp_path / name / "chunks.parquet") for name in ("left", "right")]
     assert Combined(parts).write(tmp_path / "tables.parquet", rows=500) == len(keys)
     assert len(held) == 40 and max(held) < 4e6, held  # a batch of both tables is 0.4 MB; the tables 16 MB
