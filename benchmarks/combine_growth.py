@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from gtzan_budget import PROJECT, timed  # beside it
-from scaling import DROP_CACHES, PROJECTED, fit, go_cold, save
+from scaling import PROJECTED, fastest, fit, refuse_cold_unless_root, save
 from musicgenre.paths import CHUNKS, EMBEDDINGS
 from musicgenre.streams import parquet_stream
 
@@ -63,8 +63,8 @@ def main():
     args = parser.parse_args()
     if not all((args.source / table).exists() for table in TABLES):
         parser.error(f"{args.source} holds no descriptor and embedding tables: run benchmarks/scaling.py --keep first")
-    if args.cold and not os.access(DROP_CACHES, os.W_OK):
-        parser.error(f"--cold drops the page cache through {DROP_CACHES}, which only root may write")
+    if args.cold:
+        refuse_cold_unless_root(parser)
     print(f"{'clips':>7} {'rows':>9} {'wall':>8} {'peak memory':>12}   (combine alone, {os.cpu_count()} CPUs)", flush=True)
     rows = []
     for size in args.sizes:
@@ -75,13 +75,8 @@ def main():
                 shutil.copy(args.source / name, root / name)
             for table in TABLES:
                 chunks = repeated(args.source / table, root / table, size)
-            runs = []
-            for _ in range(args.repeat):
-                if args.cold:
-                    go_cold()
-                runs.append(timed([sys.executable, "-m", "stages.combine"], root,
-                                  {**os.environ, "PYTHONPATH": str(PROJECT)})[:2])
-            wall, peak = min(wall for wall, _ in runs), max(peak for _, peak in runs)
+            wall, peak = fastest(lambda: timed([sys.executable, "-m", "stages.combine"], root,
+                                               {**os.environ, "PYTHONPATH": str(PROJECT)}), args.repeat, args.cold)
         rows.append((size, wall, peak))
         print(f"{size:>7} {chunks:>9} {wall:7.1f}s {peak / 2**20:9.0f} MiB", flush=True)
     figures = fit(*zip(*rows))

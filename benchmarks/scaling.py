@@ -154,19 +154,32 @@ def go_cold():
     time.sleep(SETTLE_S)
 
 
-def measure(root, stage, saved, repeat, cold):
-    """``(wall, peak bytes, note)`` of ``stage``: its saved measurement when it is up to date, else that of
-    ``repeat`` runs (forced: a measurement dropped from ``measured.json`` is taken again), each after
+def refuse_cold_unless_root(parser):
+    """Stop with a clear message when ``--cold`` cannot drop the page cache (only root may)."""
+    if not os.access(DROP_CACHES, os.W_OK):
+        parser.error(f"--cold drops the page cache through {DROP_CACHES}, which only root may write; "
+                     "run as root or without --cold")
+
+
+def fastest(run, repeat, cold):
+    """``(wall, peak bytes)`` of ``repeat`` calls of ``run`` (each returning wall and peak first), each after
     :func:`go_cold` when ``cold``: the fastest wall time, as ``timeit`` reports (what the machine's other
     work added is noise), and the largest peak."""
-    if stage in saved and up_to_date(root, stage):
-        return (*saved[stage], " (saved)")
     runs = []
     for _ in range(repeat):
         if cold:
             go_cold()
-        runs.append(run_stage(root, stage, force=True)[:2])
-    saved[stage] = (min(wall for wall, _ in runs), max(peak for _, peak in runs))
+        runs.append(run()[:2])
+    return min(wall for wall, _ in runs), max(peak for _, peak in runs)
+
+
+def measure(root, stage, saved, repeat, cold):
+    """``(wall, peak bytes, note)`` of ``stage``: its saved measurement when it is up to date, else that of
+    ``repeat`` runs (forced: a measurement dropped from ``measured.json`` is taken again), as :func:`fastest`
+    keeps them."""
+    if stage in saved and up_to_date(root, stage):
+        return (*saved[stage], " (saved)")
+    saved[stage] = fastest(lambda: run_stage(root, stage, force=True), repeat, cold)
     how = ", ".join(([f"fastest of {repeat}"] if repeat > 1 else []) + (["cold"] if cold else []))
     return (*saved[stage], f" ({how})" if how else "")
 
@@ -187,9 +200,8 @@ def main():
     args = parser.parse_args()
     sizes = args.sizes or ([50, 100, 200] if args.quick else [250, 500, 1000, 2000])
     seconds = 6.0 if args.quick else 30.0
-    if args.cold and not os.access(DROP_CACHES, os.W_OK):
-        parser.error(f"--cold drops the page cache through {DROP_CACHES}, which only root may write; "
-                     "run as root or without --cold")
+    if args.cold:
+        refuse_cold_unless_root(parser)
     if any(size % (5 * len(GENRES)) for size in sizes):
         parser.error(f"each size must be a multiple of {5 * len(GENRES)} (five artists in each of the ten genres)")
     measured = {}  # stage -> [(clips, seconds, peak bytes)]
